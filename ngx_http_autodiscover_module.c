@@ -1,0 +1,538 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <libxml/parser.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+static ngx_int_t ngx_http_autodiscover_preconfiguration(ngx_conf_t *cf);
+static void *ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+static char *ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_autodiscover_protocol(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_autodiscover_value(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_http_complex_value_t *ngx_http_autodiscover_compile(
+    ngx_conf_t *cf, ngx_str_t *value, ngx_http_autodiscover_field_t *field,
+    ngx_int_t *num);
+
+
+static ngx_conf_enum_t  ngx_http_autodiscover_not_served_values[] = {
+    { ngx_string("404"), NGX_HTTP_AUTODISCOVER_NOT_SERVED_404 },
+    { ngx_string("error"), NGX_HTTP_AUTODISCOVER_NOT_SERVED_ERROR },
+    { ngx_null_string, 0 }
+};
+
+
+#define ngx_http_autodiscover_account_offset(n)                               \
+    (offsetof(ngx_http_autodiscover_loc_conf_t, account)                      \
+     + (n) * sizeof(ngx_http_complex_value_t *))
+
+
+static ngx_command_t  ngx_http_autodiscover_commands[] = {
+
+    { ngx_string("autodiscover"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_autodiscover,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("autodiscover_protocol"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_autodiscover_protocol,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("autodiscover_domains"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_autodiscover_domains,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("autodiscover_serve"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_value,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_autodiscover_account_offset(NGX_HTTP_AUTODISCOVER_A_SERVE),
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_SERVE] },
+
+    { ngx_string("autodiscover_not_served"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, not_served),
+      &ngx_http_autodiscover_not_served_values },
+
+    { ngx_string("autodiscover_account_type"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_value,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_autodiscover_account_offset(
+          NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE),
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE] },
+
+    { ngx_string("autodiscover_display_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_value,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_autodiscover_account_offset(
+          NGX_HTTP_AUTODISCOVER_A_DISPLAY_NAME),
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_DISPLAY_NAME] },
+
+    { ngx_string("autodiscover_image"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_value,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_autodiscover_account_offset(NGX_HTTP_AUTODISCOVER_A_IMAGE),
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_IMAGE] },
+
+    { ngx_string("autodiscover_service_home"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_value,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_autodiscover_account_offset(
+          NGX_HTTP_AUTODISCOVER_A_SERVICE_HOME),
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_SERVICE_HOME] },
+
+    { ngx_string("autodiscover_redirect_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_value,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_autodiscover_account_offset(
+          NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL),
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL] },
+
+    { ngx_string("autodiscover_redirect_addr"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_value,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_autodiscover_account_offset(
+          NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR),
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR] },
+
+    { ngx_string("autodiscover_max_body"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, max_body),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_autodiscover_module_ctx = {
+    ngx_http_autodiscover_preconfiguration,  /* preconfiguration */
+    NULL,                                    /* postconfiguration */
+
+    NULL,                                    /* create main configuration */
+    NULL,                                    /* init main configuration */
+
+    NULL,                                    /* create server configuration */
+    NULL,                                    /* merge server configuration */
+
+    ngx_http_autodiscover_create_loc_conf,   /* create location configuration */
+    ngx_http_autodiscover_merge_loc_conf     /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_autodiscover_module = {
+    NGX_MODULE_V1,
+    &ngx_http_autodiscover_module_ctx,       /* module context */
+    ngx_http_autodiscover_commands,          /* module directives */
+    NGX_HTTP_MODULE,                         /* module type */
+    NULL,                                    /* init master */
+    NULL,                                    /* init module */
+    NULL,                                    /* init process */
+    NULL,                                    /* init thread */
+    NULL,                                    /* exit thread */
+    NULL,                                    /* exit process */
+    NULL,                                    /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_int_t
+ngx_http_autodiscover_preconfiguration(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    /* idempotent; the parser is never torn down, as in the xslt filter */
+
+    xmlInitParser();
+
+    for (v = ngx_http_autodiscover_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_uint_t                         i;
+    ngx_http_autodiscover_loc_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_autodiscover_loc_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     nothing that is not set below
+     */
+
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_A_COUNT; i++) {
+        conf->account[i] = NGX_CONF_UNSET_PTR;
+    }
+
+    conf->protocols = NGX_CONF_UNSET_PTR;
+    conf->domains = NGX_CONF_UNSET_PTR;
+    conf->not_served = NGX_CONF_UNSET_UINT;
+    conf->max_body = NGX_CONF_UNSET_SIZE;
+    conf->enable = NGX_CONF_UNSET;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    ngx_http_autodiscover_loc_conf_t *prev = parent;
+    ngx_http_autodiscover_loc_conf_t *conf = child;
+
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_A_COUNT; i++) {
+        ngx_conf_merge_ptr_value(conf->account[i], prev->account[i], NULL);
+    }
+
+    ngx_conf_merge_ptr_value(conf->protocols, prev->protocols, NULL);
+    ngx_conf_merge_ptr_value(conf->domains, prev->domains, NULL);
+    ngx_conf_merge_uint_value(conf->not_served, prev->not_served,
+                              NGX_HTTP_AUTODISCOVER_NOT_SERVED_404);
+    ngx_conf_merge_size_value(conf->max_body, prev->max_body, 4096);
+
+    /* "autodiscover" is not inherited: it binds one location's handler */
+
+    if (conf->enable == 1
+        && conf->domains == NULL
+        && conf->account[NGX_HTTP_AUTODISCOVER_A_SERVE] == NULL)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"autodiscover\" needs \"autodiscover_domains\" "
+                           "or \"autodiscover_serve\" to know which domains "
+                           "it answers for");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (alcf->enable != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    alcf->enable = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_autodiscover_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+
+    u_char                              *eq;
+    ngx_int_t                            type;
+    ngx_str_t                           *value, name, arg;
+    ngx_uint_t                           i, f;
+    ngx_http_autodiscover_field_t       *field;
+    ngx_http_autodiscover_proto_conf_t  *pc;
+
+    if (alcf->protocols == NGX_CONF_UNSET_PTR) {
+        alcf->protocols = ngx_array_create(cf->pool, 4,
+                                  sizeof(ngx_http_autodiscover_proto_conf_t));
+        if (alcf->protocols == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    pc = ngx_array_push(alcf->protocols);
+    if (pc == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(pc, sizeof(ngx_http_autodiscover_proto_conf_t));
+
+    value = cf->args->elts;
+    type = NGX_CONF_UNSET;
+
+    pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] = ngx_http_autodiscover_compile(
+                     cf, &value[1],
+                     &ngx_http_autodiscover_fields[NGX_HTTP_AUTODISCOVER_F_TYPE],
+                     &type);
+    if (pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        eq = ngx_strlchr(value[i].data, value[i].data + value[i].len, '=');
+
+        if (eq == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\", "
+                               "expected name=value", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        name.data = value[i].data;
+        name.len = eq - value[i].data;
+        arg.data = eq + 1;
+        arg.len = value[i].data + value[i].len - arg.data;
+
+        field = NULL;
+
+        for (f = NGX_HTTP_AUTODISCOVER_F_TYPE + 1;
+             f < NGX_HTTP_AUTODISCOVER_F_COUNT;
+             f++)
+        {
+            if (name.len == ngx_http_autodiscover_fields[f].name.len
+                && ngx_strncmp(name.data,
+                               ngx_http_autodiscover_fields[f].name.data,
+                               name.len)
+                   == 0)
+            {
+                field = &ngx_http_autodiscover_fields[f];
+                break;
+            }
+        }
+
+        if (field == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown parameter \"%V\"", &name);
+            return NGX_CONF_ERROR;
+        }
+
+        if (pc->value[f] != NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "duplicate parameter \"%V\"", &name);
+            return NGX_CONF_ERROR;
+        }
+
+        if (type != NGX_CONF_UNSET && !(field->types & (1 << type))) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "parameter \"%V\" does not apply to "
+                               "protocol type \"%V\"",
+                               &name, &ngx_http_autodiscover_types[type]);
+            return NGX_CONF_ERROR;
+        }
+
+        pc->value[f] = ngx_http_autodiscover_compile(cf, &arg, field, NULL);
+        if (pc->value[f] == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "missing \"server=\" parameter for protocol \"%V\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_autodiscover_value(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t                  *value;
+    ngx_http_complex_value_t  **cv;
+
+    cv = (ngx_http_complex_value_t **) (p + cmd->offset);
+
+    if (*cv != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    *cv = ngx_http_autodiscover_compile(cf, &value[1], cmd->post, NULL);
+    if (*cv == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+
+    ngx_str_t   *value, *name, check;
+    ngx_int_t    at;
+    ngx_uint_t   i;
+
+    if (alcf->domains != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    alcf->domains = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                     sizeof(ngx_str_t));
+    if (alcf->domains == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        /* "*" and "*.example.com" are checked by the part after "*." */
+
+        check = value[i];
+
+        if (check.len == 1 && check.data[0] == '*') {
+            check.len = 0;
+
+        } else if (check.len > 2 && check.data[0] == '*'
+                   && check.data[1] == '.')
+        {
+            check.data += 2;
+            check.len -= 2;
+        }
+
+        if (check.len) {
+
+            /* a domain is valid exactly when "x@domain" is an address */
+
+            check.data = ngx_pnalloc(cf->temp_pool, check.len + 2);
+            if (check.data == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            check.data[0] = 'x';
+            check.data[1] = '@';
+            ngx_memcpy(check.data + 2, value[i].data + value[i].len
+                                       - (check.len), check.len);
+            check.len += 2;
+
+            if (ngx_http_autodiscover_check_address(&check, &at) != NGX_OK) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid domain \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        name = ngx_array_push(alcf->domains);
+        if (name == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        name->len = value[i].len;
+        name->data = ngx_pnalloc(cf->pool, name->len);
+        if (name->data == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_strlow(name->data, value[i].data, name->len);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * compiles a value that may contain variables; a literal value is checked
+ * now, so that "nginx -t" reports it with its file and line
+ */
+
+static ngx_http_complex_value_t *
+ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_autodiscover_field_t *field, ngx_int_t *num)
+{
+    ngx_int_t                          n;
+    ngx_http_complex_value_t          *cv;
+    ngx_http_compile_complex_value_t   ccv;
+
+    cv = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (cv == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = cv;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NULL;
+    }
+
+    if (cv->lengths != NULL) {
+        return cv;
+    }
+
+    n = NGX_CONF_UNSET;
+
+    if (field->parse(&cv->value, &n) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid %V \"%V\", %s",
+                           &field->name, value, field->expect);
+        return NULL;
+    }
+
+    if (num) {
+        *num = n;
+    }
+
+    return cv;
+}

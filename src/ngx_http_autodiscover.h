@@ -1,0 +1,282 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#ifndef _NGX_HTTP_AUTODISCOVER_H_INCLUDED_
+#define _NGX_HTTP_AUTODISCOVER_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+#define NGX_HTTP_AUTODISCOVER_MAX_VALUE       1024
+#define NGX_HTTP_AUTODISCOVER_MAX_ADDRESS     254
+#define NGX_HTTP_AUTODISCOVER_MAX_LOCAL       64
+
+
+/* protocol types, in the order of ngx_http_autodiscover_types[] */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_POP3 = 0,
+    NGX_HTTP_AUTODISCOVER_IMAP,
+    NGX_HTTP_AUTODISCOVER_SMTP,
+    NGX_HTTP_AUTODISCOVER_DAV,
+    NGX_HTTP_AUTODISCOVER_WEB,
+    NGX_HTTP_AUTODISCOVER_NNTP,
+    NGX_HTTP_AUTODISCOVER_EXCH,
+    NGX_HTTP_AUTODISCOVER_EXPR
+} ngx_http_autodiscover_type_e;
+
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_TLS_SSL = 0,
+    NGX_HTTP_AUTODISCOVER_TLS_STARTTLS,
+    NGX_HTTP_AUTODISCOVER_TLS_NONE
+} ngx_http_autodiscover_tls_e;
+
+
+/* authentication mechanisms, named as Thunderbird's autoconfig names them */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_AUTH_CLEARTEXT = 0,
+    NGX_HTTP_AUTODISCOVER_AUTH_ENCRYPTED,
+    NGX_HTTP_AUTODISCOVER_AUTH_NTLM,
+    NGX_HTTP_AUTODISCOVER_AUTH_GSSAPI,
+    NGX_HTTP_AUTODISCOVER_AUTH_OAUTH2,
+    NGX_HTTP_AUTODISCOVER_AUTH_CLIENT_IP,
+    NGX_HTTP_AUTODISCOVER_AUTH_CLIENT_CERT,
+    NGX_HTTP_AUTODISCOVER_AUTH_NONE
+} ngx_http_autodiscover_auth_e;
+
+
+/* the parameters of one autodiscover_protocol directive */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_F_TYPE = 0,
+    NGX_HTTP_AUTODISCOVER_F_SERVER,
+    NGX_HTTP_AUTODISCOVER_F_PORT,
+    NGX_HTTP_AUTODISCOVER_F_TLS,
+    NGX_HTTP_AUTODISCOVER_F_AUTH,
+    NGX_HTTP_AUTODISCOVER_F_SPA,
+    NGX_HTTP_AUTODISCOVER_F_AUTH_REQUIRED,
+    NGX_HTTP_AUTODISCOVER_F_LOGIN,
+    NGX_HTTP_AUTODISCOVER_F_DOMAIN_REQUIRED,
+    NGX_HTTP_AUTODISCOVER_F_DOMAIN_NAME,
+    NGX_HTTP_AUTODISCOVER_F_TTL,
+    NGX_HTTP_AUTODISCOVER_F_EXPIRES,
+    NGX_HTTP_AUTODISCOVER_F_POPAUTH,
+    NGX_HTTP_AUTODISCOVER_F_SMTP_LAST,
+    NGX_HTTP_AUTODISCOVER_F_AS_URL,
+    NGX_HTTP_AUTODISCOVER_F_EWS_URL,
+    NGX_HTTP_AUTODISCOVER_F_OOF_URL,
+    NGX_HTTP_AUTODISCOVER_F_OAB_URL,
+    NGX_HTTP_AUTODISCOVER_F_COUNT
+} ngx_http_autodiscover_field_e;
+
+
+/* account-wide values, one directive each */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_A_SERVE = 0,
+    NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE,
+    NGX_HTTP_AUTODISCOVER_A_DISPLAY_NAME,
+    NGX_HTTP_AUTODISCOVER_A_IMAGE,
+    NGX_HTTP_AUTODISCOVER_A_SERVICE_HOME,
+    NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL,
+    NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR,
+    NGX_HTTP_AUTODISCOVER_A_COUNT
+} ngx_http_autodiscover_account_e;
+
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS = 0,
+    NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL,
+    NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_ADDR
+} ngx_http_autodiscover_action_e;
+
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_SCHEMA_NONE = 0,
+    NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK,
+    NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC,
+    NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN
+} ngx_http_autodiscover_schema_e;
+
+
+#define NGX_HTTP_AUTODISCOVER_NOT_SERVED_404    0
+#define NGX_HTTP_AUTODISCOVER_NOT_SERVED_ERROR  1
+
+
+/*
+ * checks a value (a literal at configuration time, or the result of
+ * evaluating a complex value at run time); sets *num for enumerations
+ * and numbers; returns NGX_OK or NGX_ERROR
+ */
+typedef ngx_int_t (*ngx_http_autodiscover_parse_pt)(ngx_str_t *value,
+    ngx_int_t *num);
+
+
+typedef struct {
+    ngx_str_t                        name;
+    ngx_http_autodiscover_parse_pt   parse;
+    char                            *expect;
+    ngx_uint_t                       types;    /* bit mask of types */
+} ngx_http_autodiscover_field_t;
+
+
+typedef struct {
+    ngx_http_complex_value_t        *value[NGX_HTTP_AUTODISCOVER_F_COUNT];
+} ngx_http_autodiscover_proto_conf_t;
+
+
+typedef struct {
+    ngx_http_complex_value_t        *account[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_array_t                     *protocols;  /* proto_conf_t */
+    ngx_array_t                     *domains;    /* ngx_str_t, lower case */
+    ngx_uint_t                       not_served;
+    size_t                           max_body;
+    ngx_flag_t                       enable;
+} ngx_http_autodiscover_loc_conf_t;
+
+
+/* one protocol of the evaluated service description */
+
+typedef struct {
+    ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_F_COUNT];
+    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_F_COUNT];
+} ngx_http_autodiscover_proto_t;
+
+
+/*
+ * the mail service as evaluated once for this request; every renderer
+ * reads this and nothing else
+ */
+
+typedef struct {
+    ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_http_autodiscover_action_e   action;
+    ngx_array_t                      protocols;  /* proto_t */
+} ngx_http_autodiscover_service_t;
+
+
+typedef struct {
+    ngx_str_t                        email;
+    ngx_str_t                        user;
+    ngx_str_t                        domain;
+    ngx_str_t                        schema;
+    ngx_str_t                        legacydn;
+
+    ngx_http_autodiscover_schema_e   schema_id;
+    ngx_http_autodiscover_service_t  service;
+
+    ngx_uint_t                       error;
+    ngx_str_t                        error_time;
+    ngx_str_t                        error_id;
+} ngx_http_autodiscover_ctx_t;
+
+
+/* output: measures when pos is NULL, writes otherwise */
+
+typedef struct {
+    u_char                          *pos;
+    size_t                           len;
+} ngx_http_autodiscover_out_t;
+
+
+typedef void (*ngx_http_autodiscover_render_pt)(
+    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_ctx_t *ctx);
+
+
+typedef struct {
+    ngx_http_autodiscover_schema_e   schema;
+    ngx_http_autodiscover_render_pt  render;
+    ngx_str_t                        content_type;
+} ngx_http_autodiscover_renderer_t;
+
+
+#define NGX_HTTP_AUTODISCOVER_NS                                              \
+    "http://schemas.microsoft.com/exchange/autodiscover/"
+
+/* the outer document of every POX and ActiveSync answer */
+
+#define NGX_HTTP_AUTODISCOVER_ENVELOPE_OPEN                                   \
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"                           \
+    "<Autodiscover xmlns=\"" NGX_HTTP_AUTODISCOVER_NS                         \
+    "responseschema/2006\">\n"
+
+#define NGX_HTTP_AUTODISCOVER_ENVELOPE_CLOSE  "</Autodiscover>\n"
+
+
+#define ngx_http_autodiscover_out_literal(out, s)                             \
+    ngx_http_autodiscover_out_raw(out, (u_char *) s, sizeof(s) - 1)
+
+
+/* handler */
+ngx_int_t ngx_http_autodiscover_handler(ngx_http_request_t *r);
+
+/* request */
+ngx_int_t ngx_http_autodiscover_read_body(ngx_http_request_t *r,
+    ngx_str_t *body);
+ngx_int_t ngx_http_autodiscover_read_args(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_set_address(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
+ngx_int_t ngx_http_autodiscover_check_address(ngx_str_t *addr,
+    ngx_int_t *at);
+ngx_int_t ngx_http_autodiscover_set_schema(ngx_http_autodiscover_ctx_t *ctx,
+    ngx_str_t *schema);
+void ngx_http_autodiscover_use_schema(ngx_http_autodiscover_ctx_t *ctx,
+    ngx_http_autodiscover_schema_e schema);
+ngx_int_t ngx_http_autodiscover_strip_scheme(ngx_str_t *uri,
+    ngx_str_t *rest);
+
+/* xml */
+ngx_int_t ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
+
+/* variables */
+extern ngx_http_variable_t  ngx_http_autodiscover_vars[];
+
+/* settings */
+extern ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[];
+extern ngx_http_autodiscover_field_t  ngx_http_autodiscover_account[];
+extern ngx_str_t  ngx_http_autodiscover_types[];
+ngx_int_t ngx_http_autodiscover_served(ngx_http_request_t *r,
+    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
+    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx);
+
+/* render */
+ngx_int_t ngx_http_autodiscover_send(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd);
+ngx_http_autodiscover_renderer_t *ngx_http_autodiscover_renderer(
+    ngx_http_autodiscover_schema_e schema);
+ngx_int_t ngx_http_autodiscover_send_error(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_uint_t code);
+void ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out,
+    u_char *data, size_t len);
+void ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
+    ngx_str_t *value);
+void ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, char *name, ngx_str_t *value);
+void ngx_http_autodiscover_out_number(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, char *name, ngx_int_t value);
+void ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, char *name, ngx_int_t value);
+void ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, char *tag);
+
+/* renderers */
+void ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
+    ngx_http_autodiscover_ctx_t *ctx);
+
+
+extern ngx_module_t  ngx_http_autodiscover_module;
+
+
+#endif /* _NGX_HTTP_AUTODISCOVER_H_INCLUDED_ */

@@ -1,0 +1,166 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+static void ngx_http_autodiscover_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_autodiscover_answer(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_int_t rc);
+
+
+ngx_int_t
+ngx_http_autodiscover_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                          rc;
+    ngx_http_autodiscover_ctx_t       *ctx;
+    ngx_http_autodiscover_loc_conf_t  *alcf;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_autodiscover_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_autodiscover_module);
+
+    if (r->method == NGX_HTTP_POST && r == r->main) {
+        alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
+
+        if (r->headers_in.content_length_n > (off_t) alcf->max_body) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "autodiscover: client intended to send too large "
+                          "request body: %O bytes, autodiscover_max_body "
+                          "is %uz", r->headers_in.content_length_n,
+                          alcf->max_body);
+
+            rc = ngx_http_discard_request_body(r);
+
+            if (rc != NGX_OK) {
+                return rc;
+            }
+
+            return ngx_http_autodiscover_send_error(r, ctx, 600);
+        }
+
+        r->request_body_in_single_buf = 1;
+
+        rc = ngx_http_read_client_request_body(r,
+                                           ngx_http_autodiscover_body_handler);
+
+        if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+            return rc;
+        }
+
+        return NGX_DONE;
+    }
+
+    /* GET, HEAD, and any other method: the query string, never a 405 */
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_autodiscover_read_args(r, ctx);
+
+    return ngx_http_autodiscover_answer(r, ctx, rc);
+}
+
+
+static void
+ngx_http_autodiscover_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    ngx_str_t                     body;
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_autodiscover_module);
+
+    rc = ngx_http_autodiscover_read_body(r, &body);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_autodiscover_xml_parse(r, ctx, &body);
+    }
+
+    ngx_http_finalize_request(r, ngx_http_autodiscover_answer(r, ctx, rc));
+}
+
+
+/*
+ * rc is what reading the request gave: NGX_OK, NGX_DECLINED for a request
+ * that is not valid, NGX_ERROR
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_answer(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_int_t rc)
+{
+    ngx_http_autodiscover_renderer_t  *rd;
+    ngx_http_autodiscover_loc_conf_t  *alcf;
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_autodiscover_send_error(r, ctx, 600);
+    }
+
+    rd = ngx_http_autodiscover_renderer(ctx->schema_id);
+
+    if (rd == NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: unsupported response schema \"%V\"",
+                      &ctx->schema);
+        return ngx_http_autodiscover_send_error(r, ctx, 601);
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
+
+    rc = ngx_http_autodiscover_served(r, alcf, ctx);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: domain \"%V\" is not served",
+                      &ctx->domain);
+
+        if (alcf->not_served == NGX_HTTP_AUTODISCOVER_NOT_SERVED_404) {
+            return NGX_HTTP_NOT_FOUND;
+        }
+
+        return ngx_http_autodiscover_send_error(r, ctx, 500);
+    }
+
+    rc = ngx_http_autodiscover_evaluate(r, alcf, ctx);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_autodiscover_send_error(r, ctx, 602);
+    }
+
+    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS
+        && ctx->service.protocols.nelts == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no protocol configured for \"%V\"",
+                      &ctx->domain);
+        return ngx_http_autodiscover_send_error(r, ctx, 501);
+    }
+
+    return ngx_http_autodiscover_send(r, ctx, rd);
+}

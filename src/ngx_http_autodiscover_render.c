@@ -1,0 +1,354 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+static void ngx_http_autodiscover_render_error(
+    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_ctx_t *ctx);
+static void ngx_http_autodiscover_out_indent(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth);
+
+
+static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_renderers[] = {
+
+    { NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK,
+      ngx_http_autodiscover_render_outlook,
+      ngx_string("text/xml; charset=utf-8") },
+
+    { NGX_HTTP_AUTODISCOVER_SCHEMA_NONE, NULL, ngx_null_string }
+};
+
+
+static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_error = {
+    NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
+    ngx_http_autodiscover_render_error,
+    ngx_string("text/xml; charset=utf-8")
+};
+
+
+/* MS-OXDSCLI 2.2.4.1.1.3.2 */
+
+typedef struct {
+    ngx_uint_t   code;
+    ngx_str_t    message;
+} ngx_http_autodiscover_error_t;
+
+
+static ngx_http_autodiscover_error_t  ngx_http_autodiscover_errors[] = {
+    { 500, ngx_string("The email address cannot be found.") },
+    { 501, ngx_string("Bad Address") },
+    { 600, ngx_string("Invalid Request") },
+    { 601, ngx_string("Provider is not available") },
+    { 602, ngx_string("Bad Address") },
+    { 603, ngx_string("The Autodiscover server threw an internal error.") },
+    { 0, ngx_null_string }
+};
+
+
+static u_char  ngx_http_autodiscover_spaces[] =
+    "                                ";
+
+
+ngx_http_autodiscover_renderer_t *
+ngx_http_autodiscover_renderer(ngx_http_autodiscover_schema_e schema)
+{
+    ngx_http_autodiscover_renderer_t  *rd;
+
+    for (rd = ngx_http_autodiscover_renderers; rd->render; rd++) {
+        if (rd->schema == schema) {
+            return rd;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * renders twice: once to measure, once to write into a buffer of exactly
+ * that size
+ */
+
+ngx_int_t
+ngx_http_autodiscover_send(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd)
+{
+    u_char                       *semi;
+    size_t                        len;
+    ngx_int_t                     rc;
+    ngx_buf_t                    *b;
+    ngx_chain_t                   out;
+    ngx_http_autodiscover_out_t   o;
+
+    o.pos = NULL;
+    o.len = 0;
+
+    rd->render(&o, ctx);
+
+    len = o.len;
+
+    b = ngx_create_temp_buf(r->pool, len);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    o.pos = b->pos;
+    o.len = 0;
+
+    rd->render(&o, ctx);
+
+    if (o.len != len || (size_t) (o.pos - b->pos) != len) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "autodiscover: rendered %uz bytes instead of %uz",
+                      o.len, len);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = o.pos;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = len;
+    r->headers_out.content_type = rd->content_type;
+    r->headers_out.content_type_lowcase = NULL;
+
+    /* the charset is part of the type already: no filter adds another */
+
+    semi = ngx_strlchr(rd->content_type.data,
+                       rd->content_type.data + rd->content_type.len, ';');
+    r->headers_out.content_type_len =
+                 semi ? (size_t) (semi - rd->content_type.data)
+                      : rd->content_type.len;
+    r->allow_ranges = 0;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+ngx_int_t
+ngx_http_autodiscover_send_error(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_uint_t code)
+{
+    u_char      *p;
+    ngx_tm_t     tm;
+    ngx_time_t  *tp;
+
+    ctx->error = code;
+
+    /* the time of day and a number naming this server, as Exchange does */
+
+    p = ngx_pnalloc(r->pool, sizeof("00:00:00.000") - 1 + NGX_INT32_LEN);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    tp = ngx_timeofday();
+    ngx_gmtime(tp->sec, &tm);
+
+    ctx->error_time.data = p;
+    p = ngx_sprintf(p, "%02d:%02d:%02d.%03M",
+                    tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec, tp->msec);
+    ctx->error_time.len = p - ctx->error_time.data;
+
+    ctx->error_id.data = p;
+    p = ngx_sprintf(p, "%uD", ngx_crc32_long(ngx_cycle->hostname.data,
+                                             ngx_cycle->hostname.len));
+    ctx->error_id.len = p - ctx->error_id.data;
+
+    return ngx_http_autodiscover_send(r, ctx, &ngx_http_autodiscover_error);
+}
+
+
+static void
+ngx_http_autodiscover_render_error(ngx_http_autodiscover_out_t *out,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_http_autodiscover_error_t  *e;
+
+    for (e = ngx_http_autodiscover_errors; e->code; e++) {
+        if (e->code == ctx->error) {
+            break;
+        }
+    }
+
+    ngx_http_autodiscover_out_literal(out,
+        NGX_HTTP_AUTODISCOVER_ENVELOPE_OPEN
+        "  <Response>\n"
+        "    <Error Time=\"");
+    ngx_http_autodiscover_out_raw(out, ctx->error_time.data,
+                                  ctx->error_time.len);
+    ngx_http_autodiscover_out_literal(out, "\" Id=\"");
+    ngx_http_autodiscover_out_raw(out, ctx->error_id.data, ctx->error_id.len);
+    ngx_http_autodiscover_out_literal(out, "\">\n");
+
+    ngx_http_autodiscover_out_number(out, 3, "ErrorCode", e->code);
+    ngx_http_autodiscover_out_element(out, 3, "Message", &e->message);
+
+    ngx_http_autodiscover_out_literal(out,
+        "      <DebugData />\n"
+        "    </Error>\n"
+        "  </Response>\n"
+        NGX_HTTP_AUTODISCOVER_ENVELOPE_CLOSE);
+}
+
+
+void
+ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out, u_char *data,
+    size_t len)
+{
+    if (out->pos) {
+        out->pos = ngx_cpymem(out->pos, data, len);
+    }
+
+    out->len += len;
+}
+
+
+/* XML text and attribute values: < > & " ' */
+
+void
+ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
+    ngx_str_t *value)
+{
+    u_char  *p, *last, *dst;
+    size_t   len;
+
+    p = value->data;
+    last = p + value->len;
+    len = value->len;
+
+    for ( /* void */ ; p < last; p++) {
+        switch (*p) {
+        case '<':
+        case '>':
+            len += sizeof("&lt;") - 2;
+            break;
+        case '&':
+            len += sizeof("&amp;") - 2;
+            break;
+        case '"':
+        case '\'':
+            len += sizeof("&quot;") - 2;
+            break;
+        }
+    }
+
+    if (out->pos == NULL || len == value->len) {
+        ngx_http_autodiscover_out_raw(out, value->data, value->len);
+        return;
+    }
+
+    dst = out->pos;
+
+    for (p = value->data; p < last; p++) {
+        switch (*p) {
+        case '<':
+            dst = ngx_cpymem(dst, "&lt;", sizeof("&lt;") - 1);
+            break;
+        case '>':
+            dst = ngx_cpymem(dst, "&gt;", sizeof("&gt;") - 1);
+            break;
+        case '&':
+            dst = ngx_cpymem(dst, "&amp;", sizeof("&amp;") - 1);
+            break;
+        case '"':
+            dst = ngx_cpymem(dst, "&quot;", sizeof("&quot;") - 1);
+            break;
+        case '\'':
+            dst = ngx_cpymem(dst, "&apos;", sizeof("&apos;") - 1);
+            break;
+        default:
+            *dst++ = *p;
+        }
+    }
+
+    out->pos = dst;
+    out->len += len;
+}
+
+
+static void
+ngx_http_autodiscover_out_indent(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth)
+{
+    ngx_http_autodiscover_out_raw(out, ngx_http_autodiscover_spaces,
+                                  ngx_min(2 * depth,
+                                   sizeof(ngx_http_autodiscover_spaces) - 1));
+}
+
+
+/* "<name>value</name>" on a line of its own */
+
+void
+ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, char *name, ngx_str_t *value)
+{
+    size_t  len;
+
+    len = ngx_strlen(name);
+
+    ngx_http_autodiscover_out_indent(out, depth);
+    ngx_http_autodiscover_out_literal(out, "<");
+    ngx_http_autodiscover_out_raw(out, (u_char *) name, len);
+    ngx_http_autodiscover_out_literal(out, ">");
+    ngx_http_autodiscover_out_xml(out, value);
+    ngx_http_autodiscover_out_literal(out, "</");
+    ngx_http_autodiscover_out_raw(out, (u_char *) name, len);
+    ngx_http_autodiscover_out_literal(out, ">\n");
+}
+
+
+void
+ngx_http_autodiscover_out_number(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, char *name, ngx_int_t value)
+{
+    u_char     buf[NGX_INT_T_LEN];
+    ngx_str_t  s;
+
+    s.data = buf;
+    s.len = ngx_sprintf(buf, "%i", value) - buf;
+
+    ngx_http_autodiscover_out_element(out, depth, name, &s);
+}
+
+
+void
+ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, char *name, ngx_int_t value)
+{
+    static ngx_str_t  on = ngx_string("on");
+    static ngx_str_t  off = ngx_string("off");
+
+    ngx_http_autodiscover_out_element(out, depth, name, value ? &on : &off);
+}
+
+
+/* an opening or closing tag on a line of its own */
+
+void
+ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, char *tag)
+{
+    ngx_http_autodiscover_out_indent(out, depth);
+    ngx_http_autodiscover_out_raw(out, (u_char *) tag, ngx_strlen(tag));
+    ngx_http_autodiscover_out_literal(out, "\n");
+}

@@ -1,0 +1,209 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+/*
+ * Outlook POX: outlook/responseschema/2006a inside the Autodiscover
+ * envelope (MS-OXDSCLI 2.2.4)
+ */
+
+
+static void ngx_http_autodiscover_outlook_protocol(
+    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_proto_t *p);
+
+
+static ngx_str_t  ngx_http_autodiscover_outlook_actions[] = {
+    ngx_string("settings"),
+    ngx_string("redirectUrl"),
+    ngx_string("redirectAddr")
+};
+
+
+typedef struct {
+    ngx_http_autodiscover_field_e   field;
+    char                           *element;
+} ngx_http_autodiscover_outlook_url_t;
+
+
+static ngx_http_autodiscover_outlook_url_t  ngx_http_autodiscover_outlook_urls[]
+    = {
+    { NGX_HTTP_AUTODISCOVER_F_AS_URL, "ASUrl" },
+    { NGX_HTTP_AUTODISCOVER_F_EWS_URL, "EwsUrl" },
+    { NGX_HTTP_AUTODISCOVER_F_OOF_URL, "OOFUrl" },
+    { NGX_HTTP_AUTODISCOVER_F_OAB_URL, "OABUrl" }
+};
+
+
+#define ngx_http_autodiscover_outlook_set(p, f)                               \
+    ((p)->num[NGX_HTTP_AUTODISCOVER_F_ ## f] != NGX_CONF_UNSET)
+
+
+void
+ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_str_t                        *s;
+    ngx_uint_t                        i;
+    ngx_http_autodiscover_proto_t    *p;
+    ngx_http_autodiscover_service_t  *svc;
+
+    svc = &ctx->service;
+    s = svc->str;
+
+    ngx_http_autodiscover_out_literal(out,
+        NGX_HTTP_AUTODISCOVER_ENVELOPE_OPEN
+        "  <Response xmlns=\"" NGX_HTTP_AUTODISCOVER_NS
+        "outlook/responseschema/2006a\">\n");
+
+    if (svc->action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS
+        && s[NGX_HTTP_AUTODISCOVER_A_DISPLAY_NAME].len)
+    {
+        ngx_http_autodiscover_out_tag(out, 2, "<User>");
+        ngx_http_autodiscover_out_element(out, 3, "DisplayName",
+                                    &s[NGX_HTTP_AUTODISCOVER_A_DISPLAY_NAME]);
+        ngx_http_autodiscover_out_tag(out, 2, "</User>");
+    }
+
+    ngx_http_autodiscover_out_tag(out, 2, "<Account>");
+    ngx_http_autodiscover_out_element(out, 3, "AccountType",
+                                    &s[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE]);
+    ngx_http_autodiscover_out_element(out, 3, "Action",
+                           &ngx_http_autodiscover_outlook_actions[svc->action]);
+
+    switch (svc->action) {
+
+    case NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL:
+        ngx_http_autodiscover_out_element(out, 3, "RedirectUrl",
+                                    &s[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL]);
+        break;
+
+    case NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_ADDR:
+        ngx_http_autodiscover_out_element(out, 3, "RedirectAddr",
+                                   &s[NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR]);
+        break;
+
+    default: /* NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS */
+
+        if (s[NGX_HTTP_AUTODISCOVER_A_IMAGE].len) {
+            ngx_http_autodiscover_out_element(out, 3, "Image",
+                                          &s[NGX_HTTP_AUTODISCOVER_A_IMAGE]);
+        }
+
+        if (s[NGX_HTTP_AUTODISCOVER_A_SERVICE_HOME].len) {
+            ngx_http_autodiscover_out_element(out, 3, "ServiceHome",
+                                    &s[NGX_HTTP_AUTODISCOVER_A_SERVICE_HOME]);
+        }
+
+        p = svc->protocols.elts;
+
+        for (i = 0; i < svc->protocols.nelts; i++) {
+            ngx_http_autodiscover_outlook_protocol(out, &p[i]);
+        }
+    }
+
+    ngx_http_autodiscover_out_literal(out,
+        "    </Account>\n"
+        "  </Response>\n"
+        NGX_HTTP_AUTODISCOVER_ENVELOPE_CLOSE);
+}
+
+
+static void
+ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
+    ngx_http_autodiscover_proto_t *p)
+{
+    ngx_str_t   *s, tls;
+    ngx_int_t   *n;
+    ngx_uint_t   i;
+
+    s = p->str;
+    n = p->num;
+
+    ngx_http_autodiscover_out_tag(out, 3, "<Protocol>");
+    ngx_http_autodiscover_out_element(out, 4, "Type",
+                                      &s[NGX_HTTP_AUTODISCOVER_F_TYPE]);
+
+    if (ngx_http_autodiscover_outlook_set(p, EXPIRES)) {
+        ngx_http_autodiscover_out_number(out, 4, "ExpirationDate",
+                                         n[NGX_HTTP_AUTODISCOVER_F_EXPIRES]);
+    }
+
+    if (ngx_http_autodiscover_outlook_set(p, TTL)) {
+        ngx_http_autodiscover_out_number(out, 4, "TTL",
+                                         n[NGX_HTTP_AUTODISCOVER_F_TTL]);
+    }
+
+    ngx_http_autodiscover_out_element(out, 4, "Server",
+                                      &s[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+
+    if (ngx_http_autodiscover_outlook_set(p, PORT)) {
+        ngx_http_autodiscover_out_number(out, 4, "Port",
+                                         n[NGX_HTTP_AUTODISCOVER_F_PORT]);
+    }
+
+    ngx_http_autodiscover_out_flag(out, 4, "DomainRequired",
+                                   n[NGX_HTTP_AUTODISCOVER_F_DOMAIN_REQUIRED]);
+
+    if (s[NGX_HTTP_AUTODISCOVER_F_LOGIN].len) {
+        ngx_http_autodiscover_out_element(out, 4, "LoginName",
+                                          &s[NGX_HTTP_AUTODISCOVER_F_LOGIN]);
+    }
+
+    if (s[NGX_HTTP_AUTODISCOVER_F_DOMAIN_NAME].len) {
+        ngx_http_autodiscover_out_element(out, 4, "DomainName",
+                                    &s[NGX_HTTP_AUTODISCOVER_F_DOMAIN_NAME]);
+    }
+
+    ngx_http_autodiscover_out_flag(out, 4, "SPA",
+                                   n[NGX_HTTP_AUTODISCOVER_F_SPA]);
+
+    /*
+     * implicit TLS: SSL on; STARTTLS: SSL on and Encryption TLS; none:
+     * SSL off -- read the same way by Outlook and Thunderbird
+     */
+
+    ngx_http_autodiscover_out_flag(out, 4, "SSL",
+                                   n[NGX_HTTP_AUTODISCOVER_F_TLS]
+                                   != NGX_HTTP_AUTODISCOVER_TLS_NONE);
+
+    if (n[NGX_HTTP_AUTODISCOVER_F_TLS] == NGX_HTTP_AUTODISCOVER_TLS_STARTTLS) {
+        ngx_str_set(&tls, "TLS");
+        ngx_http_autodiscover_out_element(out, 4, "Encryption", &tls);
+    }
+
+    ngx_http_autodiscover_out_flag(out, 4, "AuthRequired",
+                                   n[NGX_HTTP_AUTODISCOVER_F_AUTH_REQUIRED]);
+
+    if (ngx_http_autodiscover_outlook_set(p, POPAUTH)) {
+        ngx_http_autodiscover_out_flag(out, 4, "UsePOPAuth",
+                                       n[NGX_HTTP_AUTODISCOVER_F_POPAUTH]);
+    }
+
+    if (ngx_http_autodiscover_outlook_set(p, SMTP_LAST)) {
+        ngx_http_autodiscover_out_flag(out, 4, "SMTPLast",
+                                       n[NGX_HTTP_AUTODISCOVER_F_SMTP_LAST]);
+    }
+
+    for (i = 0;
+         i < sizeof(ngx_http_autodiscover_outlook_urls)
+             / sizeof(ngx_http_autodiscover_outlook_url_t);
+         i++)
+    {
+        if (s[ngx_http_autodiscover_outlook_urls[i].field].len) {
+            ngx_http_autodiscover_out_element(out, 4,
+                ngx_http_autodiscover_outlook_urls[i].element,
+                &s[ngx_http_autodiscover_outlook_urls[i].field]);
+        }
+    }
+
+    ngx_http_autodiscover_out_tag(out, 3, "</Protocol>");
+}

@@ -1,0 +1,716 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+static ngx_int_t ngx_http_autodiscover_parse_enum(ngx_str_t *value,
+    ngx_str_t *names, ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_type(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_tls(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_auth(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_account_type(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_flag(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_port(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_ttl(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_date(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_text(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_https(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_addr(ngx_str_t *value,
+    ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_value(ngx_http_request_t *r,
+    ngx_http_complex_value_t *cv, ngx_http_autodiscover_field_t *field,
+    ngx_str_t *str, ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_evaluate_protocol(
+    ngx_http_request_t *r, ngx_http_autodiscover_proto_conf_t *pc,
+    ngx_http_autodiscover_proto_t *p);
+static ngx_int_t ngx_http_autodiscover_default_port(ngx_int_t type,
+    ngx_int_t tls);
+
+
+ngx_str_t  ngx_http_autodiscover_types[] = {
+    ngx_string("POP3"),
+    ngx_string("IMAP"),
+    ngx_string("SMTP"),
+    ngx_string("DAV"),
+    ngx_string("WEB"),
+    ngx_string("NNTP"),
+    ngx_string("EXCH"),
+    ngx_string("EXPR"),
+    ngx_null_string
+};
+
+
+static ngx_str_t  ngx_http_autodiscover_tls_names[] = {
+    ngx_string("ssl"),
+    ngx_string("starttls"),
+    ngx_string("none"),
+    ngx_null_string
+};
+
+
+static ngx_str_t  ngx_http_autodiscover_auth_names[] = {
+    ngx_string("password-cleartext"),
+    ngx_string("password-encrypted"),
+    ngx_string("NTLM"),
+    ngx_string("GSSAPI"),
+    ngx_string("OAuth2"),
+    ngx_string("client-IP-address"),
+    ngx_string("TLS-client-cert"),
+    ngx_string("none"),
+    ngx_null_string
+};
+
+
+static ngx_str_t  ngx_http_autodiscover_account_types[] = {
+    ngx_string("email"),
+    ngx_string("nntp"),
+    ngx_null_string
+};
+
+
+static ngx_str_t  ngx_http_autodiscover_flags[] = {
+    ngx_string("off"),
+    ngx_string("on"),
+    ngx_null_string
+};
+
+
+#define NGX_HTTP_AUTODISCOVER_ALL    0xff
+#define NGX_HTTP_AUTODISCOVER_SMTP_ONLY  (1 << NGX_HTTP_AUTODISCOVER_SMTP)
+#define NGX_HTTP_AUTODISCOVER_EXCHANGE                                        \
+    ((1 << NGX_HTTP_AUTODISCOVER_EXCH) | (1 << NGX_HTTP_AUTODISCOVER_EXPR)    \
+     | (1 << NGX_HTTP_AUTODISCOVER_WEB))
+
+#define NGX_HTTP_AUTODISCOVER_FLAG_EXPECT  "it must be \"on\" or \"off\""
+#define NGX_HTTP_AUTODISCOVER_TEXT_EXPECT                                     \
+    "it must be UTF-8 text without control characters"
+#define NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT                                    \
+    "it must be an absolute \"https://\" URL"
+
+
+/* indexed by ngx_http_autodiscover_field_e */
+
+ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[] = {
+
+    { ngx_string("protocol type"), ngx_http_autodiscover_parse_type,
+      "it must be one of POP3, IMAP, SMTP, DAV, WEB, NNTP, EXCH, EXPR",
+      NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("server"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("port"), ngx_http_autodiscover_parse_port,
+      "it must be a number from 1 to 65535", NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("tls"), ngx_http_autodiscover_parse_tls,
+      "it must be \"ssl\", \"starttls\" or \"none\"",
+      NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("auth"), ngx_http_autodiscover_parse_auth,
+      "it must be one of password-cleartext, password-encrypted, NTLM, "
+      "GSSAPI, OAuth2, client-IP-address, TLS-client-cert, none",
+      NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("spa"), ngx_http_autodiscover_parse_flag,
+      NGX_HTTP_AUTODISCOVER_FLAG_EXPECT, NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("auth_required"), ngx_http_autodiscover_parse_flag,
+      NGX_HTTP_AUTODISCOVER_FLAG_EXPECT, NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("login"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("domain_required"), ngx_http_autodiscover_parse_flag,
+      NGX_HTTP_AUTODISCOVER_FLAG_EXPECT, NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("domain_name"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("ttl"), ngx_http_autodiscover_parse_ttl,
+      "it must be a number of hours from 0 to 876000",
+      NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("expires"), ngx_http_autodiscover_parse_date,
+      "it must be a date written YYYYMMDD", NGX_HTTP_AUTODISCOVER_ALL },
+
+    { ngx_string("popauth"), ngx_http_autodiscover_parse_flag,
+      NGX_HTTP_AUTODISCOVER_FLAG_EXPECT, NGX_HTTP_AUTODISCOVER_SMTP_ONLY },
+
+    { ngx_string("smtp_last"), ngx_http_autodiscover_parse_flag,
+      NGX_HTTP_AUTODISCOVER_FLAG_EXPECT, NGX_HTTP_AUTODISCOVER_SMTP_ONLY },
+
+    { ngx_string("as_url"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_EXCHANGE },
+
+    { ngx_string("ews_url"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_EXCHANGE },
+
+    { ngx_string("oof_url"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_EXCHANGE },
+
+    { ngx_string("oab_url"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_EXCHANGE }
+};
+
+
+/* indexed by ngx_http_autodiscover_account_e */
+
+ngx_http_autodiscover_field_t  ngx_http_autodiscover_account[] = {
+
+    { ngx_string("autodiscover_serve value"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("account type"), ngx_http_autodiscover_parse_account_type,
+      "it must be \"email\" or \"nntp\"", 0 },
+
+    { ngx_string("display name"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("image URL"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("service home URL"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("redirect URL"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 },
+
+    { ngx_string("redirect address"), ngx_http_autodiscover_parse_addr,
+      "it must be an e-mail address", 0 }
+};
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_enum(ngx_str_t *value, ngx_str_t *names,
+    ngx_int_t *num)
+{
+    ngx_int_t  i;
+
+    for (i = 0; names[i].len; i++) {
+        if (names[i].len == value->len
+            && ngx_strncasecmp(names[i].data, value->data, value->len) == 0)
+        {
+            *num = i;
+            return NGX_OK;
+        }
+    }
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_type(ngx_str_t *value, ngx_int_t *num)
+{
+    return ngx_http_autodiscover_parse_enum(value,
+                                            ngx_http_autodiscover_types, num);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_tls(ngx_str_t *value, ngx_int_t *num)
+{
+    return ngx_http_autodiscover_parse_enum(value,
+                                            ngx_http_autodiscover_tls_names,
+                                            num);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_auth(ngx_str_t *value, ngx_int_t *num)
+{
+    return ngx_http_autodiscover_parse_enum(value,
+                                            ngx_http_autodiscover_auth_names,
+                                            num);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_account_type(ngx_str_t *value, ngx_int_t *num)
+{
+    return ngx_http_autodiscover_parse_enum(value,
+                                          ngx_http_autodiscover_account_types,
+                                          num);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_flag(ngx_str_t *value, ngx_int_t *num)
+{
+    return ngx_http_autodiscover_parse_enum(value, ngx_http_autodiscover_flags,
+                                            num);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_port(ngx_str_t *value, ngx_int_t *num)
+{
+    ngx_int_t  n;
+
+    if (value->len > 5) {
+        return NGX_ERROR;
+    }
+
+    n = ngx_atoi(value->data, value->len);
+
+    if (n < 1 || n > 65535) {
+        return NGX_ERROR;
+    }
+
+    *num = n;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_ttl(ngx_str_t *value, ngx_int_t *num)
+{
+    ngx_int_t  n;
+
+    if (value->len > 6) {
+        return NGX_ERROR;
+    }
+
+    n = ngx_atoi(value->data, value->len);
+
+    if (n == NGX_ERROR || n > 876000) {
+        return NGX_ERROR;
+    }
+
+    *num = n;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_date(ngx_str_t *value, ngx_int_t *num)
+{
+    ngx_int_t  year, month, day, days;
+
+    if (value->len != 8) {
+        return NGX_ERROR;
+    }
+
+    year = ngx_atoi(value->data, 4);
+    month = ngx_atoi(value->data + 4, 2);
+    day = ngx_atoi(value->data + 6, 2);
+
+    if (year < 1970 || month < 1 || month > 12 || day < 1) {
+        return NGX_ERROR;
+    }
+
+    if (month == 2) {
+        days = (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))
+               ? 29 : 28;
+
+    } else if (month == 4 || month == 6 || month == 9 || month == 11) {
+        days = 30;
+
+    } else {
+        days = 31;
+    }
+
+    if (day > days) {
+        return NGX_ERROR;
+    }
+
+    *num = year * 10000 + month * 100 + day;
+
+    return NGX_OK;
+}
+
+
+/* UTF-8 without control characters: anything that XML 1.0 can carry */
+
+static ngx_int_t
+ngx_http_autodiscover_parse_text(ngx_str_t *value, ngx_int_t *num)
+{
+    u_char    *p, *last;
+    uint32_t   c;
+
+    p = value->data;
+    last = p + value->len;
+
+    while (p < last) {
+
+        if (*p < 0x80) {
+            if (*p < 0x20 || *p == 0x7f) {
+                return NGX_ERROR;
+            }
+
+            p++;
+            continue;
+        }
+
+        c = ngx_utf8_decode(&p, last - p);
+
+        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)
+            || c == 0xfffe || c == 0xffff)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_https(ngx_str_t *value, ngx_int_t *num)
+{
+    size_t  n;
+
+    if (value->len == 0) {
+        return NGX_OK;
+    }
+
+    n = sizeof("https://") - 1;
+
+    if (value->len <= n
+        || ngx_strncasecmp(value->data, (u_char *) "https://", n) != 0
+        || value->data[n] == '/')
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_autodiscover_parse_text(value, num);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_parse_addr(ngx_str_t *value, ngx_int_t *num)
+{
+    ngx_int_t  at;
+
+    if (value->len == 0) {
+        return NGX_OK;
+    }
+
+    return ngx_http_autodiscover_check_address(value, &at);
+}
+
+
+ngx_int_t
+ngx_http_autodiscover_served(ngx_http_request_t *r,
+    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx)
+{
+    size_t                      len;
+    ngx_str_t                  *name, serve;
+    ngx_uint_t                  i;
+    ngx_http_complex_value_t   *cv;
+
+    if (alcf->domains && ctx->domain.len) {
+        name = alcf->domains->elts;
+
+        for (i = 0; i < alcf->domains->nelts; i++) {
+
+            if (name[i].len == 1 && name[i].data[0] == '*') {
+                return NGX_OK;
+            }
+
+            if (name[i].len > 2 && name[i].data[0] == '*') {
+
+                /* "*.example.com": a proper subdomain of example.com */
+
+                len = name[i].len - 1;
+
+                if (ctx->domain.len > len
+                    && ngx_strncmp(ctx->domain.data + ctx->domain.len - len,
+                                   name[i].data + 1, len)
+                       == 0)
+                {
+                    return NGX_OK;
+                }
+
+                continue;
+            }
+
+            if (name[i].len == ctx->domain.len
+                && ngx_strncmp(name[i].data, ctx->domain.data, name[i].len)
+                   == 0)
+            {
+                return NGX_OK;
+            }
+        }
+    }
+
+    cv = alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE];
+
+    if (cv) {
+        if (ngx_http_complex_value(r, cv, &serve) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (serve.len && !(serve.len == 1 && serve.data[0] == '0')) {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * evaluates the configured service for this request, once: the account
+ * values, the action, and for settings every protocol in order;
+ * NGX_DECLINED means a variable produced an invalid value
+ */
+
+ngx_int_t
+ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
+    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_int_t                            rc;
+    ngx_uint_t                           i;
+    ngx_http_autodiscover_proto_t       *p;
+    ngx_http_autodiscover_service_t     *svc;
+    ngx_http_autodiscover_proto_conf_t  *pc;
+
+    svc = &ctx->service;
+
+    for (i = NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE;
+         i < NGX_HTTP_AUTODISCOVER_A_COUNT;
+         i++)
+    {
+        rc = ngx_http_autodiscover_value(r, alcf->account[i],
+                                         &ngx_http_autodiscover_account[i],
+                                         &svc->str[i], &svc->num[i]);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    if (svc->str[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE].len == 0) {
+        ngx_str_set(&svc->str[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE], "email");
+        svc->num[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE] = 0;
+    }
+
+    svc->str[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE] =
+        ngx_http_autodiscover_account_types[
+            svc->num[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE]];
+
+    if (svc->str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL].len) {
+        svc->action = NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL;
+        return NGX_OK;
+    }
+
+    /* a redirect to the address asked for would only make clients loop */
+
+    if (svc->str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR].len
+        && (svc->str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR].len
+            != ctx->email.len
+            || ngx_strncasecmp(
+                   svc->str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR].data,
+                   ctx->email.data, ctx->email.len)
+               != 0))
+    {
+        svc->action = NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_ADDR;
+        return NGX_OK;
+    }
+
+    svc->action = NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS;
+
+    if (alcf->protocols == NULL) {
+        return NGX_OK;
+    }
+
+    if (ngx_array_init(&svc->protocols, r->pool, alcf->protocols->nelts,
+                       sizeof(ngx_http_autodiscover_proto_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    pc = alcf->protocols->elts;
+
+    for (i = 0; i < alcf->protocols->nelts; i++) {
+        p = ngx_array_push(&svc->protocols);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc = ngx_http_autodiscover_evaluate_protocol(r, &pc[i], p);
+
+        if (rc == NGX_DONE) {
+            /* the server evaluated empty: the protocol is left out */
+            svc->protocols.nelts--;
+            continue;
+        }
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p)
+{
+    ngx_int_t   rc, auth, type;
+    ngx_uint_t  f;
+
+    for (f = 0; f < NGX_HTTP_AUTODISCOVER_F_COUNT; f++) {
+        rc = ngx_http_autodiscover_value(r, pc->value[f],
+                                         &ngx_http_autodiscover_fields[f],
+                                         &p->str[f], &p->num[f]);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        if (f == NGX_HTTP_AUTODISCOVER_F_SERVER && p->str[f].len == 0) {
+            return NGX_DONE;
+        }
+    }
+
+    type = p->num[NGX_HTTP_AUTODISCOVER_F_TYPE];
+
+    if (type == NGX_CONF_UNSET) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "autodiscover: protocol type evaluated empty");
+        return NGX_DECLINED;
+    }
+
+    p->str[NGX_HTTP_AUTODISCOVER_F_TYPE] = ngx_http_autodiscover_types[type];
+
+    /* a value that does not apply to this type is not rendered */
+
+    for (f = NGX_HTTP_AUTODISCOVER_F_TYPE + 1;
+         f < NGX_HTTP_AUTODISCOVER_F_COUNT;
+         f++)
+    {
+        if (!(ngx_http_autodiscover_fields[f].types & (1 << type))) {
+            p->str[f].len = 0;
+            p->num[f] = NGX_CONF_UNSET;
+        }
+    }
+
+    /* the defaults, so that every renderer gets the same answer */
+
+    if (p->num[NGX_HTTP_AUTODISCOVER_F_TLS] == NGX_CONF_UNSET) {
+        p->num[NGX_HTTP_AUTODISCOVER_F_TLS] = NGX_HTTP_AUTODISCOVER_TLS_SSL;
+    }
+
+    if (p->num[NGX_HTTP_AUTODISCOVER_F_PORT] == NGX_CONF_UNSET) {
+        p->num[NGX_HTTP_AUTODISCOVER_F_PORT] =
+            ngx_http_autodiscover_default_port(type,
+                                         p->num[NGX_HTTP_AUTODISCOVER_F_TLS]);
+    }
+
+    auth = p->num[NGX_HTTP_AUTODISCOVER_F_AUTH];
+
+    if (auth == NGX_CONF_UNSET) {
+        auth = NGX_HTTP_AUTODISCOVER_AUTH_CLEARTEXT;
+        p->num[NGX_HTTP_AUTODISCOVER_F_AUTH] = auth;
+    }
+
+    if (p->num[NGX_HTTP_AUTODISCOVER_F_SPA] == NGX_CONF_UNSET) {
+        p->num[NGX_HTTP_AUTODISCOVER_F_SPA] =
+            (auth == NGX_HTTP_AUTODISCOVER_AUTH_ENCRYPTED
+             || auth == NGX_HTTP_AUTODISCOVER_AUTH_NTLM
+             || auth == NGX_HTTP_AUTODISCOVER_AUTH_GSSAPI);
+    }
+
+    if (p->num[NGX_HTTP_AUTODISCOVER_F_AUTH_REQUIRED] == NGX_CONF_UNSET) {
+        p->num[NGX_HTTP_AUTODISCOVER_F_AUTH_REQUIRED] =
+            (auth != NGX_HTTP_AUTODISCOVER_AUTH_NONE
+             && auth != NGX_HTTP_AUTODISCOVER_AUTH_CLIENT_IP);
+    }
+
+    if (p->num[NGX_HTTP_AUTODISCOVER_F_DOMAIN_REQUIRED] == NGX_CONF_UNSET) {
+        p->num[NGX_HTTP_AUTODISCOVER_F_DOMAIN_REQUIRED] = 0;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_default_port(ngx_int_t type, ngx_int_t tls)
+{
+    ngx_int_t  ssl;
+
+    ssl = (tls == NGX_HTTP_AUTODISCOVER_TLS_SSL);
+
+    switch (type) {
+
+    case NGX_HTTP_AUTODISCOVER_IMAP:
+        return ssl ? 993 : 143;
+
+    case NGX_HTTP_AUTODISCOVER_POP3:
+        return ssl ? 995 : 110;
+
+    case NGX_HTTP_AUTODISCOVER_SMTP:
+        return ssl ? 465 : (tls == NGX_HTTP_AUTODISCOVER_TLS_STARTTLS ? 587
+                                                                      : 25);
+
+    case NGX_HTTP_AUTODISCOVER_NNTP:
+        return ssl ? 563 : 119;
+
+    default:
+        return NGX_CONF_UNSET;
+    }
+}
+
+
+/*
+ * evaluates one value and checks it as at configuration time; an empty
+ * result means "not set"
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_value(ngx_http_request_t *r,
+    ngx_http_complex_value_t *cv, ngx_http_autodiscover_field_t *field,
+    ngx_str_t *str, ngx_int_t *num)
+{
+    *num = NGX_CONF_UNSET;
+
+    if (cv == NULL) {
+        str->len = 0;
+        str->data = NULL;
+        return NGX_OK;
+    }
+
+    if (cv->lengths == NULL) {
+        *str = cv->value;
+
+    } else if (ngx_http_complex_value(r, cv, str) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (str->len == 0) {
+        return NGX_OK;
+    }
+
+    if (field->parse(str, num) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "autodiscover: invalid %V \"%V\" from variables, %s",
+                      &field->name, str, field->expect);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}

@@ -1,0 +1,77 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+static ngx_int_t ngx_http_autodiscover_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+/*
+ * not cacheable: their values appear only when the content handler has
+ * read the request, and a map keyed on them must see that
+ */
+
+ngx_http_variable_t  ngx_http_autodiscover_vars[] = {
+
+    { ngx_string("autodiscover_email"), NULL,
+      ngx_http_autodiscover_variable,
+      offsetof(ngx_http_autodiscover_ctx_t, email),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("autodiscover_user"), NULL,
+      ngx_http_autodiscover_variable,
+      offsetof(ngx_http_autodiscover_ctx_t, user),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("autodiscover_domain"), NULL,
+      ngx_http_autodiscover_variable,
+      offsetof(ngx_http_autodiscover_ctx_t, domain),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("autodiscover_schema"), NULL,
+      ngx_http_autodiscover_variable,
+      offsetof(ngx_http_autodiscover_ctx_t, schema),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("autodiscover_legacydn"), NULL,
+      ngx_http_autodiscover_variable,
+      offsetof(ngx_http_autodiscover_ctx_t, legacydn),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+static ngx_int_t
+ngx_http_autodiscover_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                    *s;
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_autodiscover_module);
+
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    s = (ngx_str_t *) ((u_char *) ctx + data);
+
+    v->len = s->len;
+    v->data = s->data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}

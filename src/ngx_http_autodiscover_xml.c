@@ -1,0 +1,350 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+/*
+ * the only code that talks to libxml2: a document is parsed, what is
+ * needed is copied into the request pool, and the document and the
+ * parser context are freed before returning
+ */
+
+
+#define NGX_HTTP_AUTODISCOVER_XML_OPTIONS                                     \
+    (XML_PARSE_NONET|XML_PARSE_NOERROR|XML_PARSE_NOWARNING|XML_PARSE_NOCDATA)
+
+
+static ngx_int_t ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body);
+static ngx_http_autodiscover_schema_e ngx_http_autodiscover_xml_ns(
+    xmlNodePtr node);
+static ngx_int_t ngx_http_autodiscover_xml_request(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, xmlDocPtr doc);
+static ngx_int_t ngx_http_autodiscover_xml_text(ngx_http_request_t *r,
+    xmlNodePtr node, ngx_str_t *text);
+
+
+static ngx_str_t  ngx_http_autodiscover_request_ns[] = {
+    ngx_null_string,
+    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
+               "outlook/requestschema/2006"),
+    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
+               "mobilesync/requestschema/2006")
+};
+
+
+ngx_int_t
+ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body)
+{
+    size_t             len;
+    ngx_int_t          rc;
+    xmlDocPtr          doc;
+    const xmlError    *err;
+    xmlParserCtxtPtr   ctxt;
+
+    if (body->len == 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: client sent no request body");
+        return NGX_DECLINED;
+    }
+
+    if (body->len > NGX_MAX_INT32_VALUE) {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_autodiscover_xml_has_dtd(body)) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: client sent a DOCTYPE or ENTITY "
+                      "declaration");
+        return NGX_DECLINED;
+    }
+
+    ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "autodiscover: xmlNewParserCtxt() failed");
+        return NGX_ERROR;
+    }
+
+    /*
+     * the encoding is forced to UTF-8, as the protocol demands: a body in
+     * another encoding fails instead of hiding a DOCTYPE from the check
+     * above
+     */
+
+    doc = xmlCtxtReadMemory(ctxt, (char *) body->data, (int) body->len,
+                            NULL, "UTF-8", NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
+
+    if (doc == NULL) {
+        err = xmlCtxtGetLastError(ctxt);
+
+        len = 0;
+
+        if (err != NULL && err->message != NULL) {
+            len = ngx_strlen(err->message);
+
+            while (len && (err->message[len - 1] == '\n'
+                           || err->message[len - 1] == ' '))
+            {
+                len--;
+            }
+        }
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: client sent invalid XML: %*s",
+                      len, err ? err->message : "");
+
+        xmlFreeParserCtxt(ctxt);
+        return NGX_DECLINED;
+    }
+
+    if (doc->intSubset != NULL || doc->extSubset != NULL) {
+        rc = NGX_DECLINED;
+
+    } else {
+        rc = ngx_http_autodiscover_xml_request(r, ctx, doc);
+    }
+
+    xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+
+    return rc;
+}
+
+
+/* "<!DOCTYPE" or "<!ENTITY" anywhere: never parsed at all */
+
+static ngx_int_t
+ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body)
+{
+    u_char  *p, *last;
+
+    p = body->data;
+    last = body->data + body->len;
+
+    while (p < last) {
+        p = ngx_strlchr(p, last, '<');
+
+        if (p == NULL) {
+            return 0;
+        }
+
+        p++;
+
+        if (last - p >= 7 && p[0] == '!'
+            && (ngx_strncmp(p + 1, "DOCTYPE", 7) == 0
+                || ngx_strncmp(p + 1, "ENTITY", 6) == 0))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* which request namespace an element is in, either spelling */
+
+static ngx_http_autodiscover_schema_e
+ngx_http_autodiscover_xml_ns(xmlNodePtr node)
+{
+    ngx_str_t   href, rest;
+    ngx_uint_t  i;
+
+    if (node->ns == NULL || node->ns->href == NULL) {
+        return NGX_HTTP_AUTODISCOVER_SCHEMA_NONE;
+    }
+
+    href.data = (u_char *) node->ns->href;
+    href.len = ngx_strlen(href.data);
+
+    if (ngx_http_autodiscover_strip_scheme(&href, &rest) != NGX_OK) {
+        return NGX_HTTP_AUTODISCOVER_SCHEMA_NONE;
+    }
+
+    for (i = NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK;
+         i <= NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC;
+         i++)
+    {
+        if (rest.len == ngx_http_autodiscover_request_ns[i].len
+            && ngx_strncmp(rest.data, ngx_http_autodiscover_request_ns[i].data,
+                           rest.len)
+               == 0)
+        {
+            return i;
+        }
+    }
+
+    return NGX_HTTP_AUTODISCOVER_SCHEMA_NONE;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_xml_request(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, xmlDocPtr doc)
+{
+    ngx_int_t                        rc;
+    ngx_str_t                        email, schema, *text;
+    xmlNodePtr                       root, node, request;
+    ngx_http_autodiscover_schema_e   ns;
+
+    root = xmlDocGetRootElement(doc);
+
+    if (root == NULL
+        || !xmlStrEqual(root->name, (const xmlChar *) "Autodiscover"))
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: the root element is not Autodiscover");
+        return NGX_DECLINED;
+    }
+
+    ns = ngx_http_autodiscover_xml_ns(root);
+
+    if (ns == NGX_HTTP_AUTODISCOVER_SCHEMA_NONE) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: the request is not in an Autodiscover "
+                      "request namespace");
+        return NGX_DECLINED;
+    }
+
+    request = NULL;
+
+    for (node = root->children; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE
+            && xmlStrEqual(node->name, (const xmlChar *) "Request")
+            && ngx_http_autodiscover_xml_ns(node) == ns)
+        {
+            request = node;
+            break;
+        }
+    }
+
+    if (request == NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no Request element");
+        return NGX_DECLINED;
+    }
+
+    ngx_str_null(&email);
+    ngx_str_null(&schema);
+
+    for (node = request->children; node; node = node->next) {
+
+        if (node->type != XML_ELEMENT_NODE
+            || ngx_http_autodiscover_xml_ns(node) != ns)
+        {
+            continue;
+        }
+
+        if (xmlStrEqual(node->name, (const xmlChar *) "EMailAddress")
+            || xmlStrEqual(node->name, (const xmlChar *) "EmailAddress"))
+        {
+            text = &email;
+
+        } else if (xmlStrEqual(node->name, (const xmlChar *) "LegacyDN")) {
+            text = &ctx->legacydn;
+
+        } else if (xmlStrEqual(node->name,
+                               (const xmlChar *) "AcceptableResponseSchema"))
+        {
+            text = &schema;
+
+        } else {
+            continue;
+        }
+
+        if (text->data != NULL) {
+            continue;
+        }
+
+        rc = ngx_http_autodiscover_xml_text(r, node, text);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    if (schema.len) {
+        ngx_http_autodiscover_set_schema(ctx, &schema);
+
+    } else {
+        /* the schema of the request's own namespace */
+        ngx_http_autodiscover_use_schema(ctx, ns);
+    }
+
+    if (email.len) {
+        rc = ngx_http_autodiscover_set_address(r, ctx, &email);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+    } else if (ctx->legacydn.len == 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no EMailAddress or LegacyDN");
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/* text content, without surrounding white space, copied into the pool */
+
+static ngx_int_t
+ngx_http_autodiscover_xml_text(ngx_http_request_t *r, xmlNodePtr node,
+    ngx_str_t *text)
+{
+    u_char   *p, *last;
+    xmlChar  *content;
+
+    content = xmlNodeGetContent(node);
+    if (content == NULL) {
+        ngx_str_set(text, "");
+        return NGX_OK;
+    }
+
+    p = content;
+    last = p + ngx_strlen(p);
+
+    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+        p++;
+    }
+
+    while (last > p
+           && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r'
+               || last[-1] == '\n'))
+    {
+        last--;
+    }
+
+    if (last - p > NGX_HTTP_AUTODISCOVER_MAX_VALUE) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: client sent an element of %z bytes",
+                      last - p);
+        xmlFree(content);
+        return NGX_DECLINED;
+    }
+
+    text->len = last - p;
+    text->data = ngx_pnalloc(r->pool, text->len + 1);
+
+    if (text->data == NULL) {
+        xmlFree(content);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(text->data, p, text->len);
+    xmlFree(content);
+
+    return NGX_OK;
+}
