@@ -25,6 +25,8 @@ static char *ngx_http_autodiscover_value(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_autodiscover_not_served(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static ngx_http_complex_value_t *ngx_http_autodiscover_compile(
     ngx_conf_t *cf, ngx_str_t *value, ngx_http_autodiscover_field_t *field,
     ngx_int_t *num);
@@ -74,7 +76,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
 
     { ngx_string("autodiscover_not_served"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_autodiscover_not_served,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, not_served),
       &ngx_http_autodiscover_not_served_values },
@@ -486,6 +488,39 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_autodiscover_not_served(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+
+    ngx_str_t        *value;
+    ngx_conf_enum_t  *e;
+
+    if (alcf->not_served != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (e = cmd->post; e->name.len; e++) {
+        if (e->name.len == value[1].len
+            && ngx_strcmp(e->name.data, value[1].data) == 0)
+        {
+            alcf->not_served = e->value;
+            return NGX_CONF_OK;
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\" in \"%V\" directive, "
+                       "it must be \"404\" or \"error\"",
+                       &value[1], &cmd->name);
+
+    return NGX_CONF_ERROR;
 }
 
 

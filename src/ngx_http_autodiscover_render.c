@@ -252,8 +252,13 @@ ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
         }
     }
 
-    if (out->pos == NULL || len == value->len) {
+    if (len == value->len) {
         ngx_http_autodiscover_out_raw(out, value->data, value->len);
+        return;
+    }
+
+    if (out->pos == NULL) {
+        out->len += len;
         return;
     }
 

@@ -142,9 +142,14 @@ ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body)
 
         p++;
 
-        if (last - p >= 7 && p[0] == '!'
-            && (ngx_strncmp(p + 1, "DOCTYPE", 7) == 0
-                || ngx_strncmp(p + 1, "ENTITY", 6) == 0))
+        if (last - p >= (ssize_t) sizeof("!DOCTYPE") - 1
+            && ngx_memcmp(p, "!DOCTYPE", sizeof("!DOCTYPE") - 1) == 0)
+        {
+            return 1;
+        }
+
+        if (last - p >= (ssize_t) sizeof("!ENTITY") - 1
+            && ngx_memcmp(p, "!ENTITY", sizeof("!ENTITY") - 1) == 0)
         {
             return 1;
         }

@@ -1,0 +1,356 @@
+# Bad and unusual request bodies: each gets its exact answer, nothing of
+# the input is reflected, and bodies however nginx stored them are read.
+
+use lib 't/inc';
+use AD;
+use Test::Nginx::Socket 'no_plan';
+
+repeat_each(2);
+no_long_string();
+no_shuffle();
+
+our $URI = '/autodiscover/autodiscover.xml';
+
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    if (!defined $block->http_config) {
+        $block->set_value('http_config', <<'_EOC_');
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com;
+_EOC_
+    }
+
+    if (!defined $block->config) {
+        $block->set_value('config', <<'_EOC_');
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+}
+_EOC_
+    }
+
+    if (!defined $block->error_code) {
+        $block->set_value('error_code', 200);
+    }
+});
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: empty body
+--- request
+POST /autodiscover/autodiscover.xml
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent no request body
+
+
+
+=== TEST 2: malformed XML
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<Autodiscover xmlns="$AD::REQ_NS"><Request><EMailAddress>alice\@example.com</Request>}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML
+
+
+
+=== TEST 3: not XML at all
+--- request eval
+"POST /autodiscover/autodiscover.xml\nemail=alice\@example.com\x00\xff\xfe"
+--- response_body_like eval
+AD::error_like(600)
+
+
+
+=== TEST 4: wrong root element
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<Discover xmlns="$AD::REQ_NS"><Request><EMailAddress>alice\@example.com</EMailAddress></Request></Discover>}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: the root element is not Autodiscover
+
+
+
+=== TEST 5: no namespace
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<Autodiscover><Request><EMailAddress>alice\@example.com</EMailAddress></Request></Autodiscover>}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: the request is not in an Autodiscover request namespace
+
+
+
+=== TEST 6: a response namespace where the request namespace belongs
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox('alice@example.com', undef, $AD::OUTLOOK)
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: the request is not in an Autodiscover request namespace
+
+
+
+=== TEST 7: children in another namespace than the root are not read
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<Autodiscover xmlns="$AD::REQ_NS"><Request xmlns="urn:other">}
+. qq{<EMailAddress>alice\@example.com</EMailAddress></Request></Autodiscover>}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: no Request element
+
+
+
+=== TEST 8: no address and no LegacyDN
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox_raw("<AcceptableResponseSchema>$AD::OUTLOOK</AcceptableResponseSchema>")
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: no EMailAddress or LegacyDN
+
+
+
+=== TEST 9: empty address
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('')
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: no EMailAddress or LegacyDN
+
+
+
+=== TEST 10: two @
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('alice@evil@example.com')
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent an invalid address of 22 bytes
+
+
+
+=== TEST 11: invalid addresses, none reflected
+--- request eval
+[map { "POST /autodiscover/autodiscover.xml\n" . AD::pox($_) }
+ 'alice', '@example.com', 'alice@', 'al ice@example.com', '.alice@example.com',
+ 'alice.@example.com', 'al..ice@example.com', 'alice@exa_mple.com',
+ 'alice@-example.com', 'alice@example-.com', 'alice@example..com',
+ 'alice@example.com.', 'a(b)@example.com', 'a&lt;b@example.com',
+ ('a' x 65) . '@example.com', 'a@' . ('b' x 64) . '.com',
+ 'a@' . join('.', ('b' x 60) x 5)]
+--- error_code eval
+[(200) x 17]
+--- response_body_like eval
+[(AD::error_like(600)) x 17]
+
+
+
+=== TEST 12: the longest valid address, 254 bytes
+--- http_config
+autodiscover_domains *.example.com;
+autodiscover_protocol IMAP server=imap.example.com;
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox(('a' x 64) . '@' . ('b' x 61) . '.' . ('b' x 61) . '.' . ('b' x 53)
+          . '.example.com')
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 13: 255 bytes is too long
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox(('a' x 64) . '@' . ('b' x 61) . '.' . ('b' x 61) . '.' . ('b' x 54)
+          . '.example.com')
+--- response_body_like eval
+AD::error_like(600)
+
+
+
+=== TEST 14: DOCTYPE
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0"?><!DOCTYPE Autodiscover>}
+. AD::pox_raw("<EMailAddress>alice\@example.com</EMailAddress>")
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent a DOCTYPE or ENTITY declaration
+
+
+
+=== TEST 15: billion laughs
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n}
+. join('', map { my $p = $_ - 1; qq{ <!ENTITY lol$_ "} . ("&lol$p;" x 10) . qq{">\n} } 1 .. 9)
+. qq{]>\n<Autodiscover xmlns="$AD::REQ_NS"><Request><EMailAddress>&lol9;</EMailAddress></Request></Autodiscover>}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent a DOCTYPE or ENTITY declaration
+
+
+
+=== TEST 16: external entity (XXE)
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>}
+. AD::pox_raw("<EMailAddress>&x;</EMailAddress>")
+--- response_body_like eval
+AD::error_like(600)
+--- no_error_log
+root:
+
+
+
+=== TEST 17: an undefined entity reference
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('&x;@example.com')
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML
+
+
+
+=== TEST 18: UTF-16 cannot hide a DOCTYPE
+--- request eval
+"POST /autodiscover/autodiscover.xml\n\xff\xfe"
+. join('', map { "$_\x00" } split //,
+       qq{<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a>}
+       . AD::pox_raw("<EMailAddress>alice\@example.com</EMailAddress>"))
+--- response_body_like eval
+AD::error_like(600)
+
+
+
+=== TEST 19: character references and CDATA are text like any other
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox_raw("<EMailAddress>alice&#64;exa<![CDATA[mple.com]]></EMailAddress>")
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 20: an element longer than 1024 bytes
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox_raw("<LegacyDN>" . ('x' x 1025) . "</LegacyDN>"
+              . "<EMailAddress>alice\@example.com</EMailAddress>")
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent an element of 1025 bytes
+
+
+
+=== TEST 21: Content-Length over autodiscover_max_body: not even read
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('alice@example.com') . '<!--' . ('x' x 4000) . '-->'
+--- response_body_like eval
+AD::error_like(600)
+--- error_log eval
+qr/autodiscover: client intended to send too large request body: 4\d{3} bytes, autodiscover_max_body is 4096/
+
+
+
+=== TEST 22: a chunked body over autodiscover_max_body
+--- raw_request eval
+AD::chunked($main::URI, AD::pox('alice@example.com') . '<!--' . ('x' x 4000) . '-->', 1000)
+--- response_body_like eval
+AD::error_like(600)
+--- error_log eval
+qr/autodiscover: client sent too large request body: 4\d{3} bytes, autodiscover_max_body is 4096/
+
+
+
+=== TEST 23: a chunked body in one chunk
+--- raw_request eval
+AD::chunked($main::URI, AD::pox('alice@example.com'), 10000)
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 24: a chunked body in chunks of 7 bytes
+--- raw_request eval
+AD::chunked($main::URI, AD::pox('alice@example.com'), 7)
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 25: a chunked body in chunks, buffered in a temporary file
+--- config
+client_body_buffer_size 128;
+location = /autodiscover/autodiscover.xml {
+    autodiscover_max_body 16k;
+    autodiscover;
+}
+--- raw_request eval
+AD::chunked($main::URI, AD::pox('alice@example.com') . '<!--' . ('x' x 3000) . '-->', 100)
+--- response_body eval
+AD::imap_doc()
+--- error_log
+a client request body is buffered to a temporary file
+
+
+
+=== TEST 26: a body larger than client_body_buffer_size: in a temporary file
+--- config
+client_body_buffer_size 1k;
+location = /autodiscover/autodiscover.xml {
+    autodiscover_max_body 16k;
+    autodiscover;
+}
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('alice@example.com') . '<!--' . ('x' x 8000) . '-->'
+--- response_body eval
+AD::imap_doc()
+--- error_log
+a client request body is buffered to a temporary file
+
+
+
+=== TEST 27: client_body_in_file_only
+--- config
+client_body_in_file_only clean;
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+}
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('alice@example.com')
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 28: autodiscover_max_body set lower
+--- config
+location = /autodiscover/autodiscover.xml {
+    autodiscover_max_body 100;
+    autodiscover;
+}
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('alice@example.com')
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover_max_body is 100
