@@ -1,26 +1,14 @@
 # nginx -t refuses bad literal values, naming the file and line.
 
+use lib 't/inc';
+use AD;
 use Test::Nginx::Socket 'no_plan';
 
 repeat_each(1);
 no_long_string();
 no_shuffle();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    if (!defined $block->config) {
-        $block->set_value('config', <<'_EOC_');
-location = /autodiscover/autodiscover.xml {
-    autodiscover;
-}
-_EOC_
-    }
-
-    if (defined $block->must_die && !defined $block->request) {
-        $block->set_value('request', "GET /\n");
-    }
-});
+AD::defaults(request => "GET /\n");
 
 run_tests();
 

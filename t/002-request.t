@@ -9,18 +9,12 @@ repeat_each(2);
 no_long_string();
 no_shuffle();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    if (!defined $block->http_config) {
-        $block->set_value('http_config', <<'_EOC_');
+AD::defaults(
+    http_config => <<'_EOC_',
 autodiscover_domains example.com;
 autodiscover_protocol IMAP server=imap.example.com login=$autodiscover_email;
 _EOC_
-    }
-
-    if (!defined $block->config) {
-        $block->set_value('config', <<'_EOC_');
+    config => <<'_EOC_');
 location ~* ^/autodiscover/autodiscover\.xml$ {
     autodiscover;
     add_header X-Email "$autodiscover_email" always;
@@ -28,8 +22,6 @@ location ~* ^/autodiscover/autodiscover\.xml$ {
     add_header X-Schema "$autodiscover_schema" always;
 }
 _EOC_
-    }
-});
 
 run_tests();
 

@@ -9,17 +9,7 @@ repeat_each(2);
 no_long_string();
 no_shuffle();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    if (!defined $block->config) {
-        $block->set_value('config', <<'_EOC_');
-location = /autodiscover/autodiscover.xml {
-    autodiscover;
-}
-_EOC_
-    }
-});
+AD::defaults();
 
 run_tests();
 

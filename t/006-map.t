@@ -9,19 +9,13 @@ repeat_each(2);
 no_long_string();
 no_shuffle();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    if (!defined $block->config) {
-        $block->set_value('config', <<'_EOC_');
+AD::defaults(config => <<'_EOC_');
 location ~* ^/autodiscover/autodiscover\.xml$ {
     autodiscover;
     add_header X-User "$autodiscover_user" always;
     add_header X-Domain "$autodiscover_domain" always;
 }
 _EOC_
-    }
-});
 
 our $HEAD = qq{<?xml version="1.0" encoding="utf-8"?>\n}
     . qq{<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">\n}

@@ -11,28 +11,7 @@ no_shuffle();
 
 our $URI = '/autodiscover/autodiscover.xml';
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    if (!defined $block->http_config) {
-        $block->set_value('http_config', <<'_EOC_');
-autodiscover_domains example.com;
-autodiscover_protocol IMAP server=imap.example.com;
-_EOC_
-    }
-
-    if (!defined $block->config) {
-        $block->set_value('config', <<'_EOC_');
-location = /autodiscover/autodiscover.xml {
-    autodiscover;
-}
-_EOC_
-    }
-
-    if (!defined $block->error_code) {
-        $block->set_value('error_code', 200);
-    }
-});
+AD::defaults(http_config => $AD::SERVICE, error_code => 200);
 
 run_tests();
 

@@ -9,21 +9,7 @@ repeat_each(2);
 no_long_string();
 no_shuffle();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    if (!defined $block->config) {
-        $block->set_value('config', <<'_EOC_');
-location = /autodiscover/autodiscover.xml {
-    autodiscover;
-}
-_EOC_
-    }
-
-    if (!defined $block->error_code) {
-        $block->set_value('error_code', 200);
-    }
-});
+AD::defaults(error_code => 200);
 
 our $HEAD = qq{<?xml version="1.0" encoding="utf-8"?>\n}
     . qq{<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">\n}

@@ -8,7 +8,7 @@ use warnings;
 
 use Exporter 'import';
 
-our @EXPORT = qw(pox pox_raw error_like imap_doc chunked
+our @EXPORT = qw(pox pox_raw error_like imap_doc chunked defaults
                  $NS $REQ_NS $OUTLOOK $MOBILESYNC);
 
 our $NS = 'http://schemas.microsoft.com/exchange/autodiscover/';
@@ -114,6 +114,33 @@ sub chunked {
     }
 
     return $req . "0\r\n\r\n";
+}
+
+our $LOCATION = <<'_EOC_';
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+}
+_EOC_
+
+our $SERVICE = <<'_EOC_';
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com;
+_EOC_
+
+# defaults(section => value, ...): what a block gets for each section it
+# does not have itself; "config" defaults to the exact-match location
+sub defaults {
+    my (%value) = (config => $LOCATION, @_);
+
+    main::add_block_preprocessor(sub {
+        my $block = shift;
+
+        for my $section (sort keys %value) {
+            next if defined $block->$section;
+            next if $section eq 'request' && !defined $block->must_die;
+            $block->set_value($section, $value{$section});
+        }
+    });
 }
 
 1;
