@@ -130,7 +130,7 @@ autodiscover: client sent an invalid address of 22 bytes
  'alice@-example.com', 'alice@example-.com', 'alice@example..com',
  'alice@example.com.', 'a(b)@example.com', 'a&lt;b@example.com',
  ('a' x 65) . '@example.com', 'a@' . ('b' x 64) . '.com',
- 'a@' . join('.', ('b' x 60) x 5)]
+ 'a@' . CORE::join('.', ('b' x 60) x 5)]
 --- error_code eval
 [(200) x 17]
 --- response_body_like eval
@@ -177,7 +177,7 @@ autodiscover: client sent a DOCTYPE or ENTITY declaration
 --- request eval
 "POST /autodiscover/autodiscover.xml\n"
 . qq{<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n}
-. join('', map { my $p = $_ - 1; qq{ <!ENTITY lol$_ "} . ("&lol$p;" x 10) . qq{">\n} } 1 .. 9)
+. CORE::join('', map { my $p = $_ - 1; qq{ <!ENTITY lol$_ "} . ("&lol$p;" x 10) . qq{">\n} } 1 .. 9)
 . qq{]>\n<Autodiscover xmlns="$AD::REQ_NS"><Request><EMailAddress>&lol9;</EMailAddress></Request></Autodiscover>}
 --- response_body_like eval
 AD::error_like(600)
@@ -211,7 +211,7 @@ autodiscover: client sent invalid XML
 === TEST 18: UTF-16 cannot hide a DOCTYPE
 --- request eval
 "POST /autodiscover/autodiscover.xml\n\xff\xfe"
-. join('', map { "$_\x00" } split //,
+. CORE::join('', map { "$_\x00" } split //,
        qq{<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a>}
        . AD::pox_raw("<EMailAddress>alice\@example.com</EMailAddress>"))
 --- response_body_like eval

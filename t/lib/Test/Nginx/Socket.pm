@@ -188,7 +188,7 @@ sub run_test ($) {
     }
 
     $RandPorts = {};
-    my $config = expand_env($block->config, $name, $RandPorts);
+    my $config = expand_env(scalar $block->config, $name, $RandPorts);
 
     my ($skip, $todo, $ntests, $reason) = skip_or_todo($block);
 
@@ -213,6 +213,8 @@ sub run_test ($) {
         }
         write_user_files($block, $RandPorts);
 
+        # valgrind needs nginx in the foreground; a must_die block is
+        # never run under valgrind
         my $valgrind = $Conf{UseValgrind} && !defined $block->must_die;
         write_nginx_conf($block, $config, $RandPorts,
                          daemon => $valgrind ? 'off' : 'on');
@@ -222,7 +224,6 @@ sub run_test ($) {
             return;
         }
 
-        local $Conf{UseValgrind} = $valgrind;
         start_server($block);
     }
 
@@ -316,7 +317,6 @@ sub run_must_die {
         if ($status == 0) {
             warn "WARNING: $name - nginx must die but it does not; "
                  . "killing it (req $i)\n";
-            sleep 0.05 for grep { !-f $Conf{PidFile} } 1 .. 20;
             stop_nginx($name);
         }
     }
@@ -381,7 +381,7 @@ sub run_requests {
     my $name = $block->name;
 
     my $reqs    = requests_from_block($block, $RandPorts);
-    my $timeout = parse_time($block->timeout) // $Conf{Timeout};
+    my $timeout = parse_time(scalar $block->timeout) // $Conf{Timeout};
     my $ignore  = defined $block->ignore_response;
 
     # One check round per response.  Per-response expectations must then
@@ -399,9 +399,9 @@ sub run_requests {
         my $got = send_request(
             name         => $name,
             packets      => $req->{packets},
-            middle_delay => $block->raw_request_middle_delay,
+            middle_delay => scalar $block->raw_request_middle_delay,
             timeout      => $timeout,
-            shutdown     => $block->shutdown,
+            shutdown     => scalar $block->shutdown,
             connect_wait => $Conf{UseValgrind} ? 60 : 5,
             alive        => \&child_alive,
         );
@@ -410,11 +410,9 @@ sub run_requests {
             my $msg = "$name - $got->{error} (aborted)";
             bail_out($msg) if ++$ConnectFailures >= 3;
             Test::More::fail($msg);
-            Test::More->builder->no_ending(1);
         }
         if ($got->{timed_out} && !defined $block->abort) {
             Test::More::fail("ERROR: client socket timed out - $name");
-            Test::More->builder->no_ending(1);
         }
 
         my $raw = $got->{resp} // '';
@@ -423,7 +421,6 @@ sub run_requests {
             my $p = parse_response($raw, $head_req);
             if ($p->{error}) {
                 Test::More::fail("$name - $p->{error}");
-                Test::More->builder->no_ending(1);
                 $p->{res} = undef;
             }
             if ($p->{truncated} && !$head_req) {
@@ -450,7 +447,7 @@ sub run_requests {
 
             # between responses: log checks for the one just done
             if ($idx < $nresp - 1) {
-                sleep parse_time($block->wait) if $block->wait;
+                sleep parse_time(scalar $block->wait) if $block->wait;
                 check_error_log($block, $rep);
                 check_access_log($block, $rep) unless $ignore;
             }
@@ -458,7 +455,7 @@ sub run_requests {
         }
     }
 
-    sleep parse_time($block->wait) if $block->wait;
+    sleep parse_time(scalar $block->wait) if $block->wait;
 
     # --- stap is only meaningful with SystemTap; like the original
     # without TEST_NGINX_USE_STAP, its test is skipped.
@@ -502,7 +499,8 @@ sub check_error_code {
         Test::More::like($code, qr/$pat/sm, "$name - status code ok");
     } elsif (defined $block->error_code) {
         Test::More::is($code,
-                       indexed($block, $block->error_code, $idx, $need_array),
+                       indexed($block, scalar $block->error_code, $idx,
+                               $need_array),
                        "$name - status code ok");
     } else {
         Test::More::is($code, 200, "$name - status code ok");
@@ -629,7 +627,7 @@ sub check_response_body {
     }
 
     if (defined $block->response_body) {
-        my $want = indexed($block, $block->response_body, $idx,
+        my $want = indexed($block, scalar $block->response_body, $idx,
                            $need_array);
         if (defined $block->response_body_json_sort && defined $body) {
             require JSON::PP;
@@ -638,7 +636,7 @@ sub check_response_body {
             $body = $js->encode($obj) . "\n" if defined $obj;
         }
         if (defined $want && !ref $want) {
-            Encode::from_to($want, 'UTF-8', $block->charset)
+            Encode::from_to($want, 'UTF-8', scalar $block->charset)
                 if $block->charset;
             $want = expand_env(subst_port($want), $name, $RandPorts);
         }
@@ -657,8 +655,8 @@ sub check_response_body {
     {
         my $like = defined $block->response_body_like;
         my $pat = indexed($block,
-                          $like ? $block->response_body_like
-                                : $block->response_body_unlike,
+                          $like ? scalar $block->response_body_like
+                                : scalar $block->response_body_unlike,
                           $idx, $need_array);
         $pat = subst_port($pat);
         (my $summary = $body // '') =~ s/\s+/ /g;
@@ -726,26 +724,27 @@ sub show {
 }
 
 # Shared by error_log / access_log / shutdown_error_log: one test per
-# pattern, "found" for $want_lines, "not found" for $no_lines.
+# pattern: each $want pattern must match some line, each $unwanted one none.
 sub check_log_patterns {
     my ($name, $file, $lines, $want, $unwanted, $suffix) = @_;
     for my $pat (log_patterns($want)) {
         my $hit = grep { line_matches($_, $pat) } @$lines;
         if ($hit) {
-            Test::More::pass("$name - pattern \"" . show($pat)
-                             . "\" matches a line in $file$suffix");
+            Test::More::pass("$name - pattern \"$pat\" matches a line "
+                             . "in $file$suffix");
         } else {
-            Test::More::fail("$name - pattern \"" . show($pat)
-                             . "\" should match a line in $file$suffix");
+            Test::More::fail("$name - pattern \"$pat\" should match a "
+                             . "line in $file$suffix");
         }
     }
     for my $pat (log_patterns($unwanted)) {
         my @hits = grep { line_matches($_, $pat) } @$lines;
         if (@hits) {
+            my $more = @hits > 1 ? ' (and ' . (@hits - 1) . ' more)' : '';
             Test::More::fail("$name - pattern \"" . show($pat)
                              . "\" should not match any line in $file but "
                              . "matches line \"" . show($hits[0])
-                             . "\"$suffix");
+                             . "\"$more$suffix");
         } else {
             Test::More::pass("$name - pattern \"" . show($pat)
                              . "\" does not match a line in $file$suffix");
@@ -778,12 +777,13 @@ sub check_error_log {
         is_str($out, $want, "$name - grep_error_log_out$sfx");
     }
 
-    check_log_patterns($name, 'error.log', $lines, $block->error_log,
-                       $block->no_error_log, $sfx);
+    check_log_patterns($name, 'error.log', $lines,
+                       scalar $block->error_log,
+                       scalar $block->no_error_log, $sfx);
 
     my $mentioned = join "\n", map { "$_" }
-                    log_patterns($block->error_log),
-                    log_patterns($block->no_error_log);
+                    log_patterns(scalar $block->error_log),
+                    log_patterns(scalar $block->no_error_log);
     for my $level (qw(alert crit emerg)) {
         next if index($mentioned, "[$level") >= 0;
         for my $line (grep { /\[$level\]/ } @$lines) {
@@ -794,7 +794,6 @@ sub check_error_log {
     for my $line (grep { /\bAssertion .*?failed\b/ } @$lines) {
         chomp(my $l = $line);
         Test::More::fail("$name - $l");
-        Test::More->builder->no_ending(1);
     }
 }
 
@@ -803,7 +802,7 @@ sub check_access_log {
     return unless defined $block->access_log
                || defined $block->no_access_log;
     check_log_patterns($block->name, 'access.log', access_log_lines(),
-                       $block->access_log, $block->no_access_log,
+                       scalar $block->access_log, scalar $block->no_access_log,
                        " (req $rep)");
 }
 
@@ -816,8 +815,8 @@ sub check_shutdown_error_log {
     return unless defined $block->shutdown_error_log
                || defined $block->no_shutdown_error_log;
     check_log_patterns($block->name, 'error.log', error_log_lines(),
-                       $block->shutdown_error_log,
-                       $block->no_shutdown_error_log, '');
+                       scalar $block->shutdown_error_log,
+                       scalar $block->no_shutdown_error_log, '');
 }
 
 1;

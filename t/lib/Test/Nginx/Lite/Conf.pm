@@ -154,12 +154,13 @@ sub expand_env {
         my $var = $1;
         my $value;
         if ($var =~ /^TEST_NGINX_RAND_PORT_\d+$/) {
-            $value = $rand_ports->{$var} //= do {
+            if (!defined $rand_ports->{$var}) {
                 my %taken = ($Conf{ServerPort} => 1,
                              map { $_ => 1 } values %$rand_ports);
-                free_port(\%taken)
+                $rand_ports->{$var} = free_port(\%taken)
                     // bail_out("$name - no free port found for \$$var");
-            };
+            }
+            $value = $rand_ports->{$var};
         } elsif (defined $ENV{$var}) {
             $value = $ENV{$var};
         } else {

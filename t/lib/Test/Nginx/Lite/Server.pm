@@ -21,6 +21,9 @@ our @EXPORT_OK = qw(
 # pid of the nginx we forked and that did not daemonize (valgrind mode)
 our $ChildPid;
 
+# true from a successful start until stop_nginx()
+our $Started;
+
 # nginx version as a number like 1.022001 (for 1.22.1), or undef.
 sub nginx_version {
     my $out = nginx_V() // return undef;
@@ -97,6 +100,7 @@ sub run_nginx_once {
     }
     waitpid($pid, 0);
     my $status = $?;
+    $Started = 1 if $status == 0;
     return ($status >> 8) == 127 ? -1 : $status;
 }
 
@@ -122,6 +126,7 @@ sub start_nginx {
         exec { $cmd[0] } @cmd or POSIX::_exit(127);
     }
     $ChildPid = $pid;
+    $Started = 1;
     return 0;
 }
 
@@ -137,7 +142,26 @@ sub child_alive {
 sub stop_nginx {
     my ($name) = @_;
     $name //= '';
+
+    # A daemonized nginx writes its pid file just after detaching, so it
+    # may not be there yet if the block was very quick.
+    if ($Started && !$ChildPid) {
+        for (1 .. 100) {
+            last if -f $Conf{PidFile};
+            sleep 0.02;
+        }
+    }
+    undef $Started;
+
     my $pid = nginx_pid() // $ChildPid;
+
+    # Never signal an unrelated process that got the pid of a stale pid
+    # file (e.g. left by an interrupted run).
+    if ($pid && open my $fh, '<', "/proc/$pid/cmdline") {
+        my $cmd = do { local $/; <$fh> } // '';
+        undef $pid unless $cmd =~ /nginx|\Q$Conf{ServRoot}\E/;
+    }
+
     my $grace = $Conf{Timeout};
     $grace = 60 if $ChildPid && $grace < 60;
 
