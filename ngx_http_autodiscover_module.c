@@ -44,9 +44,27 @@ static ngx_conf_enum_t  ngx_http_autodiscover_not_served_values[] = {
      + (n) * sizeof(ngx_http_complex_value_t *))
 
 
+/* a directive setting one account-wide value */
+
+#define ngx_http_autodiscover_value_command(name, field)                      \
+    { ngx_string(name),                                                       \
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,  \
+      ngx_http_autodiscover_value,                                            \
+      NGX_HTTP_LOC_CONF_OFFSET,                                               \
+      ngx_http_autodiscover_account_offset(NGX_HTTP_AUTODISCOVER_A_ ## field),\
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_ ## field] }
+
+
 static ngx_command_t  ngx_http_autodiscover_commands[] = {
 
     { ngx_string("autodiscover"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_autodiscover,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("autodiscover_json"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_autodiscover,
       NGX_HTTP_LOC_CONF_OFFSET,
@@ -67,13 +85,6 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       0,
       NULL },
 
-    { ngx_string("autodiscover_serve"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_autodiscover_value,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      ngx_http_autodiscover_account_offset(NGX_HTTP_AUTODISCOVER_A_SERVE),
-      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_SERVE] },
-
     { ngx_string("autodiscover_not_served"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_autodiscover_not_served,
@@ -81,59 +92,35 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       offsetof(ngx_http_autodiscover_loc_conf_t, not_served),
       &ngx_http_autodiscover_not_served_values },
 
-    { ngx_string("autodiscover_account_type"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_autodiscover_value,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      ngx_http_autodiscover_account_offset(
-          NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE),
-      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE] },
-
-    { ngx_string("autodiscover_display_name"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_autodiscover_value,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      ngx_http_autodiscover_account_offset(
-          NGX_HTTP_AUTODISCOVER_A_DISPLAY_NAME),
-      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_DISPLAY_NAME] },
-
-    { ngx_string("autodiscover_image"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_autodiscover_value,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      ngx_http_autodiscover_account_offset(NGX_HTTP_AUTODISCOVER_A_IMAGE),
-      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_IMAGE] },
-
-    { ngx_string("autodiscover_service_home"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_autodiscover_value,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      ngx_http_autodiscover_account_offset(
-          NGX_HTTP_AUTODISCOVER_A_SERVICE_HOME),
-      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_SERVICE_HOME] },
-
-    { ngx_string("autodiscover_redirect_url"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_autodiscover_value,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      ngx_http_autodiscover_account_offset(
-          NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL),
-      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL] },
-
-    { ngx_string("autodiscover_redirect_addr"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_autodiscover_value,
-      NGX_HTTP_LOC_CONF_OFFSET,
-      ngx_http_autodiscover_account_offset(
-          NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR),
-      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR] },
-
     { ngx_string("autodiscover_max_body"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, max_body),
       NULL },
+
+    ngx_http_autodiscover_value_command("autodiscover_serve", SERVE),
+    ngx_http_autodiscover_value_command("autodiscover_account_type",
+                                        ACCOUNT_TYPE),
+    ngx_http_autodiscover_value_command("autodiscover_display_name",
+                                        DISPLAY_NAME),
+    ngx_http_autodiscover_value_command("autodiscover_image", IMAGE),
+    ngx_http_autodiscover_value_command("autodiscover_service_home",
+                                        SERVICE_HOME),
+    ngx_http_autodiscover_value_command("autodiscover_redirect_url",
+                                        REDIRECT_URL),
+    ngx_http_autodiscover_value_command("autodiscover_redirect_addr",
+                                        REDIRECT_ADDR),
+    ngx_http_autodiscover_value_command("autodiscover_culture", CULTURE),
+    ngx_http_autodiscover_value_command("autodiscover_activesync_url",
+                                        ACTIVESYNC_URL),
+    ngx_http_autodiscover_value_command("autodiscover_activesync_name",
+                                        ACTIVESYNC_NAME),
+    ngx_http_autodiscover_value_command("autodiscover_certenroll_url",
+                                        CERTENROLL_URL),
+    ngx_http_autodiscover_value_command("autodiscover_certenroll_template",
+                                        CERTENROLL_TEMPLATE),
+    ngx_http_autodiscover_value_command("autodiscover_v1_url", V1_URL),
 
       ngx_null_command
 };
@@ -250,9 +237,10 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
         && conf->account[NGX_HTTP_AUTODISCOVER_A_SERVE] == NULL)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"autodiscover\" needs \"autodiscover_domains\" "
+                           "\"autodiscover\" and \"autodiscover_json\" need "
+                           "\"autodiscover_domains\" "
                            "or \"autodiscover_serve\" to know which domains "
-                           "it answers for");
+                           "they answer for");
         return NGX_CONF_ERROR;
     }
 
@@ -268,13 +256,22 @@ ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_core_loc_conf_t  *clcf;
 
     if (alcf->enable != NGX_CONF_UNSET) {
-        return "is duplicate";
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "only one of \"autodiscover\" and "
+                           "\"autodiscover_json\" may be used in a location");
+        return NGX_CONF_ERROR;
     }
 
     alcf->enable = 1;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_autodiscover_handler;
+
+    if (cmd->name.len == sizeof("autodiscover_json") - 1) {
+        clcf->handler = ngx_http_autodiscover_json_handler;
+
+    } else {
+        clcf->handler = ngx_http_autodiscover_handler;
+    }
 
     return NGX_CONF_OK;
 }

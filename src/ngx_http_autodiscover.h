@@ -88,6 +88,12 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_A_SERVICE_HOME,
     NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL,
     NGX_HTTP_AUTODISCOVER_A_REDIRECT_ADDR,
+    NGX_HTTP_AUTODISCOVER_A_CULTURE,
+    NGX_HTTP_AUTODISCOVER_A_ACTIVESYNC_URL,
+    NGX_HTTP_AUTODISCOVER_A_ACTIVESYNC_NAME,
+    NGX_HTTP_AUTODISCOVER_A_CERTENROLL_URL,
+    NGX_HTTP_AUTODISCOVER_A_CERTENROLL_TEMPLATE,
+    NGX_HTTP_AUTODISCOVER_A_V1_URL,
     NGX_HTTP_AUTODISCOVER_A_COUNT
 } ngx_http_autodiscover_account_e;
 
@@ -103,6 +109,7 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_SCHEMA_NONE = 0,
     NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK,
     NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC,
+    NGX_HTTP_AUTODISCOVER_SCHEMA_JSON,
     NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN
 } ngx_http_autodiscover_schema_e;
 
@@ -172,7 +179,11 @@ typedef struct {
     ngx_str_t                        legacydn;
 
     ngx_http_autodiscover_schema_e   schema_id;
+    ngx_http_autodiscover_schema_e   request_ns;
     ngx_http_autodiscover_service_t  service;
+
+    ngx_str_t                        protocol;    /* Autodiscover v2 */
+    ngx_uint_t                       status;      /* 0: 200 */
 
     ngx_uint_t                       error;
     ngx_str_t                        error_time;
@@ -191,11 +202,17 @@ typedef struct {
 typedef void (*ngx_http_autodiscover_render_pt)(
     ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_ctx_t *ctx);
 
+/* an error code when the service cannot be rendered in this format, or 0 */
+typedef ngx_uint_t (*ngx_http_autodiscover_check_pt)(
+    ngx_http_autodiscover_ctx_t *ctx);
+
 
 typedef struct {
     ngx_http_autodiscover_schema_e   schema;
+    ngx_http_autodiscover_check_pt   check;
     ngx_http_autodiscover_render_pt  render;
     ngx_str_t                        content_type;
+    unsigned                         redirect_url_302:1;
 } ngx_http_autodiscover_renderer_t;
 
 
@@ -218,11 +235,14 @@ typedef struct {
 
 /* handler */
 ngx_int_t ngx_http_autodiscover_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_autodiscover_json_handler(ngx_http_request_t *r);
 
 /* request */
 ngx_int_t ngx_http_autodiscover_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
 ngx_int_t ngx_http_autodiscover_read_args(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_read_json_request(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_set_address(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
@@ -262,6 +282,10 @@ void ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out,
     u_char *data, size_t len);
 void ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
     ngx_str_t *value);
+void ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
+    ngx_str_t *value);
+ngx_int_t ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
+    ngx_str_t *location);
 void ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *name, ngx_str_t *value);
 void ngx_http_autodiscover_out_number(ngx_http_autodiscover_out_t *out,
@@ -272,7 +296,15 @@ void ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *tag);
 
 /* renderers */
+ngx_uint_t ngx_http_autodiscover_check_outlook(
+    ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_uint_t ngx_http_autodiscover_check_activesync(
+    ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_render_activesync(
+    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_send_json(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 
 

@@ -14,6 +14,8 @@
 static void ngx_http_autodiscover_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_autodiscover_answer(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_int_t rc);
+static ngx_int_t ngx_http_autodiscover_resolve(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
 
 
 ngx_int_t
@@ -103,6 +105,7 @@ static ngx_int_t
 ngx_http_autodiscover_answer(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_int_t rc)
 {
+    ngx_uint_t                         code;
     ngx_http_autodiscover_renderer_t  *rd;
     ngx_http_autodiscover_loc_conf_t  *alcf;
 
@@ -123,44 +126,123 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
         return ngx_http_autodiscover_send_error(r, ctx, 601);
     }
 
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
-
-    rc = ngx_http_autodiscover_served(r, alcf, ctx);
+    rc = ngx_http_autodiscover_resolve(r, ctx);
 
     if (rc == NGX_ERROR) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    if (rc == NGX_DECLINED) {
+        alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
+
+        if (ctx->error == 500
+            && alcf->not_served == NGX_HTTP_AUTODISCOVER_NOT_SERVED_404)
+        {
+            return NGX_HTTP_NOT_FOUND;
+        }
+
+        return ngx_http_autodiscover_send_error(r, ctx, ctx->error);
+    }
+
+    code = rd->check(ctx);
+
+    if (code) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: nothing configured for \"%V\" "
+                      "in the schema \"%V\"", &ctx->email, &ctx->schema);
+        return ngx_http_autodiscover_send_error(r, ctx, code);
+    }
+
+    if (rd->redirect_url_302
+        && ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL)
+    {
+        return ngx_http_autodiscover_send_redirect(r,
+                     &ctx->service.str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL]);
+    }
+
+    return ngx_http_autodiscover_send(r, ctx, rd);
+}
+
+
+/*
+ * Autodiscover v2: GET only, its answers are JSON, a domain not served is
+ * a plain 404 whatever autodiscover_not_served says
+ */
+
+ngx_int_t
+ngx_http_autodiscover_json_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_autodiscover_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_autodiscover_module);
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_autodiscover_read_json_request(r, ctx);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_autodiscover_resolve(r, ctx);
+
+    } else if (rc == NGX_DECLINED) {
+        ctx->error = 600;
+    }
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED && ctx->error == 500) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    return ngx_http_autodiscover_send_json(r, ctx);
+}
+
+
+/*
+ * what every format shares: is the domain served, and the service
+ * evaluated once; NGX_DECLINED with ctx->error 500 (not served) or 602
+ * (a variable gave an invalid value)
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_resolve(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_int_t                          rc;
+    ngx_http_autodiscover_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
+
+    rc = ngx_http_autodiscover_served(r, alcf, ctx);
 
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: domain \"%V\" is not served",
                       &ctx->domain);
+        ctx->error = 500;
+        return NGX_DECLINED;
+    }
 
-        if (alcf->not_served == NGX_HTTP_AUTODISCOVER_NOT_SERVED_404) {
-            return NGX_HTTP_NOT_FOUND;
-        }
-
-        return ngx_http_autodiscover_send_error(r, ctx, 500);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     rc = ngx_http_autodiscover_evaluate(r, alcf, ctx);
 
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     if (rc == NGX_DECLINED) {
-        return ngx_http_autodiscover_send_error(r, ctx, 602);
+        ctx->error = 602;
     }
 
-    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS
-        && ctx->service.protocols.nelts == 0)
-    {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: no protocol configured for \"%V\"",
-                      &ctx->domain);
-        return ngx_http_autodiscover_send_error(r, ctx, 501);
-    }
-
-    return ngx_http_autodiscover_send(r, ctx, rd);
+    return rc;
 }

@@ -20,17 +20,27 @@ static void ngx_http_autodiscover_out_indent(ngx_http_autodiscover_out_t *out,
 static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_renderers[] = {
 
     { NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK,
+      ngx_http_autodiscover_check_outlook,
       ngx_http_autodiscover_render_outlook,
-      ngx_string("text/xml; charset=utf-8") },
+      ngx_string("text/xml; charset=utf-8"), 0 },
 
-    { NGX_HTTP_AUTODISCOVER_SCHEMA_NONE, NULL, ngx_null_string }
+    /* ActiveSync has no redirectUrl: devices follow an HTTP 302 */
+
+    { NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC,
+      ngx_http_autodiscover_check_activesync,
+      ngx_http_autodiscover_render_activesync,
+      ngx_string("text/xml; charset=utf-8"), 1 },
+
+    { NGX_HTTP_AUTODISCOVER_SCHEMA_NONE, NULL, NULL, ngx_null_string, 0 }
 };
 
 
 static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_error = {
     NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
+    NULL,
     ngx_http_autodiscover_render_error,
-    ngx_string("text/xml; charset=utf-8")
+    ngx_string("text/xml; charset=utf-8"),
+    0
 };
 
 
@@ -114,7 +124,7 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
 
     b->last = o.pos;
 
-    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.status = ctx->status ? ctx->status : NGX_HTTP_OK;
     r->headers_out.content_length_n = len;
     r->headers_out.content_type = rd->content_type;
     r->headers_out.content_type_lowcase = NULL;
@@ -141,6 +151,27 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/* an HTTP 302 to an absolute URL */
+
+ngx_int_t
+ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
+    ngx_str_t *location)
+{
+    ngx_http_clear_location(r);
+
+    r->headers_out.location = ngx_list_push(&r->headers_out.headers);
+    if (r->headers_out.location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.location->hash = 1;
+    ngx_str_set(&r->headers_out.location->key, "Location");
+    r->headers_out.location->value = *location;
+
+    return NGX_HTTP_MOVED_TEMPORARILY;
 }
 
 
@@ -282,6 +313,63 @@ ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
             dst = ngx_cpymem(dst, "&apos;", sizeof("&apos;") - 1);
             break;
         default:
+            *dst++ = *p;
+        }
+    }
+
+    out->pos = dst;
+    out->len += len;
+}
+
+
+/*
+ * JSON string content: the quote, the backslash and control characters,
+ * and < > & as \u escapes so that no sniffing browser sees markup
+ */
+
+void
+ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
+    ngx_str_t *value)
+{
+    u_char         *p, *last, *dst;
+    size_t          len;
+    static u_char   hex[] = "0123456789abcdef";
+
+    last = value->data + value->len;
+    len = value->len;
+
+    for (p = value->data; p < last; p++) {
+        if (*p == '"' || *p == '\\') {
+            len++;
+
+        } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
+            len += sizeof("\\u0000") - 2;
+        }
+    }
+
+    if (len == value->len) {
+        ngx_http_autodiscover_out_raw(out, value->data, value->len);
+        return;
+    }
+
+    if (out->pos == NULL) {
+        out->len += len;
+        return;
+    }
+
+    dst = out->pos;
+
+    for (p = value->data; p < last; p++) {
+        if (*p == '"' || *p == '\\') {
+            *dst++ = '\\';
+            *dst++ = *p;
+
+        } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
+            dst = ngx_cpymem(dst, "\\u00", sizeof("\\u00") - 1);
+            *dst++ = hex[*p >> 4];
+            *dst++ = hex[*p & 0xf];
+
+        } else {
             *dst++ = *p;
         }
     }

@@ -47,6 +47,25 @@ static ngx_http_autodiscover_outlook_url_t  ngx_http_autodiscover_outlook_urls[]
     ((p)->num[NGX_HTTP_AUTODISCOVER_F_ ## f] != NGX_CONF_UNSET)
 
 
+ngx_uint_t
+ngx_http_autodiscover_check_outlook(ngx_http_autodiscover_ctx_t *ctx)
+{
+    /*
+     * settings without a protocol: "no configuration" for an Outlook
+     * request, "no provider" for a request that only asked for the schema
+     */
+
+    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS
+        && ctx->service.protocols.nelts == 0)
+    {
+        return (ctx->request_ns == NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK)
+               ? 501 : 601;
+    }
+
+    return 0;
+}
+
+
 void
 ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_ctx_t *ctx)

@@ -25,7 +25,8 @@ static ngx_str_t  ngx_http_autodiscover_schemas[] = {
     ngx_string("http://" NGX_HTTP_AUTODISCOVER_NS_PREFIX
                "outlook/responseschema/2006a"),
     ngx_string("http://" NGX_HTTP_AUTODISCOVER_NS_PREFIX
-               "mobilesync/responseschema/2006")
+               "mobilesync/responseschema/2006"),
+    ngx_null_string   /* Autodiscover v2 has no schema */
 };
 
 
@@ -148,6 +149,7 @@ ngx_http_autodiscover_read_args(ngx_http_request_t *r,
     ngx_str_t  value;
 
     ngx_http_autodiscover_use_schema(ctx, NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK);
+    ctx->request_ns = NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK;
 
     if (ngx_http_arg(r, (u_char *) "email", 5, &value) != NGX_OK) {
 
@@ -179,6 +181,55 @@ ngx_http_autodiscover_read_args(ngx_http_request_t *r,
 
     if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    return ngx_http_autodiscover_set_address(r, ctx, &value);
+}
+
+
+/*
+ * Autodiscover v2: GET .../autodiscover.json/v1.0/ADDR?Protocol=P or
+ * GET .../autodiscover.json?Email=ADDR&Protocol=P; NGX_DECLINED when the
+ * address is missing or invalid
+ */
+
+ngx_int_t
+ngx_http_autodiscover_read_json_request(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    u_char     *p, *last;
+    ngx_str_t   value;
+
+    ngx_http_autodiscover_use_schema(ctx, NGX_HTTP_AUTODISCOVER_SCHEMA_JSON);
+    ctx->request_ns = NGX_HTTP_AUTODISCOVER_SCHEMA_JSON;
+
+    if (ngx_http_arg(r, (u_char *) "Protocol", 8, &value) == NGX_OK) {
+        if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ctx->protocol = value;
+    }
+
+    /* the path is already percent-decoded by nginx */
+
+    last = r->uri.data + r->uri.len;
+    p = ngx_strlcasestrn(r->uri.data, last, (u_char *) "/v1.0/",
+                         sizeof("/v1.0/") - 2);
+
+    if (p != NULL) {
+        value.data = p + sizeof("/v1.0/") - 1;
+        value.len = last - value.data;
+
+    } else if (ngx_http_arg(r, (u_char *) "Email", 5, &value) == NGX_OK) {
+        if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no address in the request");
+        return NGX_DECLINED;
     }
 
     return ngx_http_autodiscover_set_address(r, ctx, &value);

@@ -38,11 +38,16 @@ static ngx_int_t ngx_http_autodiscover_parse_addr(ngx_str_t *value,
 static ngx_int_t ngx_http_autodiscover_value(ngx_http_request_t *r,
     ngx_http_complex_value_t *cv, ngx_http_autodiscover_field_t *field,
     ngx_str_t *str, ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_evaluate_protocols(
+    ngx_http_request_t *r, ngx_http_autodiscover_loc_conf_t *alcf,
+    ngx_http_autodiscover_ctx_t *ctx);
 static ngx_int_t ngx_http_autodiscover_evaluate_protocol(
     ngx_http_request_t *r, ngx_http_autodiscover_proto_conf_t *pc,
     ngx_http_autodiscover_proto_t *p);
 static ngx_int_t ngx_http_autodiscover_default_port(ngx_int_t type,
     ngx_int_t tls);
+static ngx_int_t ngx_http_autodiscover_v1_url(ngx_http_request_t *r,
+    ngx_str_t *url);
 
 
 ngx_str_t  ngx_http_autodiscover_types[] = {
@@ -194,7 +199,25 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_account[] = {
       NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 },
 
     { ngx_string("redirect address"), ngx_http_autodiscover_parse_addr,
-      "it must be an e-mail address", 0 }
+      "it must be an e-mail address", 0 },
+
+    { ngx_string("culture"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("ActiveSync URL"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 },
+
+    { ngx_string("ActiveSync name"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("CertEnroll URL"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 },
+
+    { ngx_string("CertEnroll template"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("Autodiscover v1 URL"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 }
 };
 
 
@@ -480,11 +503,9 @@ ngx_int_t
 ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_int_t                            rc;
-    ngx_uint_t                           i;
-    ngx_http_autodiscover_proto_t       *p;
-    ngx_http_autodiscover_service_t     *svc;
-    ngx_http_autodiscover_proto_conf_t  *pc;
+    ngx_int_t                         rc;
+    ngx_uint_t                        i;
+    ngx_http_autodiscover_service_t  *svc;
 
     svc = &ctx->service;
 
@@ -509,9 +530,28 @@ ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
         ngx_http_autodiscover_account_types[
             svc->num[NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE]];
 
+    if (svc->str[NGX_HTTP_AUTODISCOVER_A_CULTURE].len == 0) {
+        ngx_str_set(&svc->str[NGX_HTTP_AUTODISCOVER_A_CULTURE], "en:us");
+    }
+
+    if (svc->str[NGX_HTTP_AUTODISCOVER_A_ACTIVESYNC_NAME].len == 0) {
+        svc->str[NGX_HTTP_AUTODISCOVER_A_ACTIVESYNC_NAME] =
+            svc->str[NGX_HTTP_AUTODISCOVER_A_ACTIVESYNC_URL];
+    }
+
+    if (svc->str[NGX_HTTP_AUTODISCOVER_A_V1_URL].len == 0
+        && ctx->schema_id == NGX_HTTP_AUTODISCOVER_SCHEMA_JSON)
+    {
+        rc = ngx_http_autodiscover_v1_url(r,
+                                   &svc->str[NGX_HTTP_AUTODISCOVER_A_V1_URL]);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
     if (svc->str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL].len) {
         svc->action = NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL;
-        return NGX_OK;
+        goto redirect;
     }
 
     /* a redirect to the address asked for would only make clients loop */
@@ -525,10 +565,36 @@ ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
                != 0))
     {
         svc->action = NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_ADDR;
-        return NGX_OK;
+        goto redirect;
     }
 
     svc->action = NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS;
+
+    return ngx_http_autodiscover_evaluate_protocols(r, alcf, ctx);
+
+redirect:
+
+    /* Autodiscover v2 still names the protocols' URLs, such as EWS */
+
+    if (ctx->schema_id == NGX_HTTP_AUTODISCOVER_SCHEMA_JSON) {
+        return ngx_http_autodiscover_evaluate_protocols(r, alcf, ctx);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_evaluate_protocols(ngx_http_request_t *r,
+    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_int_t                            rc;
+    ngx_uint_t                           i;
+    ngx_http_autodiscover_proto_t       *p;
+    ngx_http_autodiscover_service_t     *svc;
+    ngx_http_autodiscover_proto_conf_t  *pc;
+
+    svc = &ctx->service;
 
     if (alcf->protocols == NULL) {
         return NGX_OK;
@@ -711,6 +777,51 @@ ngx_http_autodiscover_value(ngx_http_request_t *r,
                       &field->name, str, field->expect);
         return NGX_DECLINED;
     }
+
+    return NGX_OK;
+}
+
+
+/* the POX endpoint on the host and scheme this request came in with */
+
+static ngx_int_t
+ngx_http_autodiscover_v1_url(ngx_http_request_t *r, ngx_str_t *url)
+{
+    u_char                    *p;
+    ngx_str_t                  scheme, path, host;
+    ngx_http_core_srv_conf_t  *cscf;
+
+    host = r->headers_in.server;
+
+    if (host.len == 0) {
+        cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
+        host = cscf->server_name;
+    }
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        ngx_str_set(&scheme, "https://");
+
+    } else
+#endif
+    {
+        ngx_str_set(&scheme, "http://");
+    }
+
+    ngx_str_set(&path, "/autodiscover/autodiscover.xml");
+
+    p = ngx_pnalloc(r->pool, scheme.len + host.len + path.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    url->data = p;
+
+    p = ngx_cpymem(p, scheme.data, scheme.len);
+    p = ngx_cpymem(p, host.data, host.len);
+    p = ngx_cpymem(p, path.data, path.len);
+
+    url->len = p - url->data;
 
     return NGX_OK;
 }

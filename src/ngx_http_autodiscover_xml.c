@@ -223,6 +223,8 @@ ngx_http_autodiscover_xml_request(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
+    ctx->request_ns = ns;
+
     request = NULL;
 
     for (node = root->children; node; node = node->next) {
