@@ -34,7 +34,9 @@ $(BUILD)/nginx/objs/Makefile: config
 
 $(MODULE): $(BUILD)/nginx/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile modules
-	cp $(BUILD)/nginx/objs/ngx_http_autodiscover_module.so $(MODULE)
+	@# a new file renamed over the old one: running nginx maps the old one
+	cp $(BUILD)/nginx/objs/ngx_http_autodiscover_module.so $(MODULE).new
+	mv -f $(MODULE).new $(MODULE)
 
 run: build
 	@util/deps.sh run

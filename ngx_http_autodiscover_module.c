@@ -375,9 +375,13 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
         }
     }
 
-    if (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] == NULL) {
+    if (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] == NULL
+        || (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER]->lengths == NULL
+            && pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER]->value.len == 0))
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "missing \"server=\" parameter for protocol \"%V\"",
+                           "missing or empty \"server=\" parameter "
+                           "for protocol \"%V\"",
                            &value[1]);
         return NGX_CONF_ERROR;
     }

@@ -16,6 +16,8 @@
 #define NGX_HTTP_AUTODISCOVER_MAX_VALUE       1024
 #define NGX_HTTP_AUTODISCOVER_MAX_ADDRESS     254
 #define NGX_HTTP_AUTODISCOVER_MAX_LOCAL       64
+#define NGX_HTTP_AUTODISCOVER_MAX_PROTOCOL    64
+#define NGX_HTTP_AUTODISCOVER_BAD_UTF8        0xffffffff
 
 
 /* protocol types, in the order of ngx_http_autodiscover_types[] */
@@ -195,12 +197,15 @@ typedef struct {
 
 typedef struct {
     u_char                          *pos;
+    u_char                          *end;
     size_t                           len;
+    unsigned                         overflow:1;
 } ngx_http_autodiscover_out_t;
 
 
+/* renderers read the context only: both passes must write the same */
 typedef void (*ngx_http_autodiscover_render_pt)(
-    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_ctx_t *ctx);
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 
 /* an error code when the service cannot be rendered in this format, or 0 */
 typedef ngx_uint_t (*ngx_http_autodiscover_check_pt)(
@@ -248,6 +253,8 @@ ngx_int_t ngx_http_autodiscover_set_address(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
 ngx_int_t ngx_http_autodiscover_check_address(ngx_str_t *addr,
     ngx_int_t *at);
+uint32_t ngx_http_autodiscover_utf8(u_char **p, u_char *last);
+ngx_int_t ngx_http_autodiscover_check_text(ngx_str_t *value);
 ngx_int_t ngx_http_autodiscover_set_schema(ngx_http_autodiscover_ctx_t *ctx,
     ngx_str_t *schema);
 void ngx_http_autodiscover_use_schema(ngx_http_autodiscover_ctx_t *ctx,
@@ -279,15 +286,15 @@ ngx_http_autodiscover_renderer_t *ngx_http_autodiscover_renderer(
 ngx_int_t ngx_http_autodiscover_send_error(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_uint_t code);
 void ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out,
-    u_char *data, size_t len);
+    const u_char *data, size_t len);
 void ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
-    ngx_str_t *value);
+    const ngx_str_t *value);
 void ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
-    ngx_str_t *value);
+    const ngx_str_t *value);
 ngx_int_t ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
     ngx_str_t *location);
 void ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *name, ngx_str_t *value);
+    ngx_uint_t depth, char *name, const ngx_str_t *value);
 void ngx_http_autodiscover_out_number(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *name, ngx_int_t value);
 void ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
@@ -299,11 +306,11 @@ void ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
 ngx_uint_t ngx_http_autodiscover_check_outlook(
     ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
-    ngx_http_autodiscover_ctx_t *ctx);
+    const ngx_http_autodiscover_ctx_t *ctx);
 ngx_uint_t ngx_http_autodiscover_check_activesync(
     ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_render_activesync(
-    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_ctx_t *ctx);
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_send_json(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 

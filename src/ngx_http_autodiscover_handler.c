@@ -148,8 +148,8 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
 
     if (code) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: nothing configured for \"%V\" "
-                      "in the schema \"%V\"", &ctx->email, &ctx->schema);
+                      "autodiscover: nothing configured for domain \"%V\" "
+                      "in the schema \"%V\"", &ctx->domain, &ctx->schema);
         return ngx_http_autodiscover_send_error(r, ctx, code);
     }
 

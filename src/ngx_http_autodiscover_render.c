@@ -12,7 +12,9 @@
 
 
 static void ngx_http_autodiscover_render_error(
-    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_ctx_t *ctx);
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
+static u_char *ngx_http_autodiscover_out_reserve(
+    ngx_http_autodiscover_out_t *out, size_t len);
 static void ngx_http_autodiscover_out_indent(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth);
 
@@ -22,14 +24,14 @@ static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_renderers[] = {
     { NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK,
       ngx_http_autodiscover_check_outlook,
       ngx_http_autodiscover_render_outlook,
-      ngx_string("text/xml; charset=utf-8"), 0 },
+      ngx_string("text/xml"), 0 },
 
     /* ActiveSync has no redirectUrl: devices follow an HTTP 302 */
 
     { NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC,
       ngx_http_autodiscover_check_activesync,
       ngx_http_autodiscover_render_activesync,
-      ngx_string("text/xml; charset=utf-8"), 1 },
+      ngx_string("text/xml"), 1 },
 
     { NGX_HTTP_AUTODISCOVER_SCHEMA_NONE, NULL, NULL, ngx_null_string, 0 }
 };
@@ -39,7 +41,7 @@ static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_error = {
     NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
     NULL,
     ngx_http_autodiscover_render_error,
-    ngx_string("text/xml; charset=utf-8"),
+    ngx_string("text/xml"),
     0
 };
 
@@ -66,6 +68,13 @@ static ngx_http_autodiscover_error_t  ngx_http_autodiscover_errors[] = {
 static u_char  ngx_http_autodiscover_spaces[] =
     "                                ";
 
+static u_char  ngx_http_autodiscover_hex[] = "0123456789abcdef";
+
+static ngx_str_t  ngx_http_autodiscover_on_off[] = {
+    ngx_string("off"),
+    ngx_string("on")
+};
+
 
 ngx_http_autodiscover_renderer_t *
 ngx_http_autodiscover_renderer(ngx_http_autodiscover_schema_e schema)
@@ -91,15 +100,13 @@ ngx_int_t
 ngx_http_autodiscover_send(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd)
 {
-    u_char                       *semi;
     size_t                        len;
     ngx_int_t                     rc;
     ngx_buf_t                    *b;
     ngx_chain_t                   out;
     ngx_http_autodiscover_out_t   o;
 
-    o.pos = NULL;
-    o.len = 0;
+    ngx_memzero(&o, sizeof(ngx_http_autodiscover_out_t));
 
     rd->render(&o, ctx);
 
@@ -110,12 +117,15 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* the second pass can never write past the end, whatever happens */
+
     o.pos = b->pos;
+    o.end = b->pos + len;
     o.len = 0;
 
     rd->render(&o, ctx);
 
-    if (o.len != len || (size_t) (o.pos - b->pos) != len) {
+    if (o.overflow || o.len != len || o.pos != o.end) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "autodiscover: rendered %uz bytes instead of %uz",
                       o.len, len);
@@ -127,15 +137,9 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
     r->headers_out.status = ctx->status ? ctx->status : NGX_HTTP_OK;
     r->headers_out.content_length_n = len;
     r->headers_out.content_type = rd->content_type;
+    r->headers_out.content_type_len = rd->content_type.len;
     r->headers_out.content_type_lowcase = NULL;
-
-    /* the charset is part of the type already: no filter adds another */
-
-    semi = ngx_strlchr(rd->content_type.data,
-                       rd->content_type.data + rd->content_type.len, ';');
-    r->headers_out.content_type_len =
-                 semi ? (size_t) (semi - rd->content_type.data)
-                      : rd->content_type.len;
+    ngx_str_set(&r->headers_out.charset, "utf-8");
     r->allow_ranges = 0;
 
     rc = ngx_http_send_header(r);
@@ -211,7 +215,7 @@ ngx_http_autodiscover_send_error(ngx_http_request_t *r,
 
 static void
 ngx_http_autodiscover_render_error(ngx_http_autodiscover_out_t *out,
-    ngx_http_autodiscover_ctx_t *ctx)
+    const ngx_http_autodiscover_ctx_t *ctx)
 {
     ngx_http_autodiscover_error_t  *e;
 
@@ -242,15 +246,47 @@ ngx_http_autodiscover_render_error(ngx_http_autodiscover_out_t *out,
 }
 
 
-void
-ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out, u_char *data,
+/*
+ * room for len bytes in the second pass, NULL in the first pass and when
+ * the first pass measured less than the second writes
+ */
+
+static u_char *
+ngx_http_autodiscover_out_reserve(ngx_http_autodiscover_out_t *out,
     size_t len)
 {
-    if (out->pos) {
-        out->pos = ngx_cpymem(out->pos, data, len);
-    }
+    u_char  *p;
 
     out->len += len;
+
+    if (out->pos == NULL) {
+        return NULL;
+    }
+
+    if ((size_t) (out->end - out->pos) < len) {
+        out->overflow = 1;
+        out->pos = NULL;
+        return NULL;
+    }
+
+    p = out->pos;
+    out->pos += len;
+
+    return p;
+}
+
+
+void
+ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out,
+    const u_char *data, size_t len)
+{
+    u_char  *p;
+
+    p = ngx_http_autodiscover_out_reserve(out, len);
+
+    if (p != NULL) {
+        ngx_memcpy(p, data, len);
+    }
 }
 
 
@@ -258,10 +294,11 @@ ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out, u_char *data,
 
 void
 ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
-    ngx_str_t *value)
+    const ngx_str_t *value)
 {
-    u_char  *p, *last, *dst;
-    size_t   len;
+    size_t         len;
+    u_char        *dst;
+    const u_char  *p, *last;
 
     p = value->data;
     last = p + value->len;
@@ -283,17 +320,16 @@ ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
         }
     }
 
+    dst = ngx_http_autodiscover_out_reserve(out, len);
+
+    if (dst == NULL) {
+        return;
+    }
+
     if (len == value->len) {
-        ngx_http_autodiscover_out_raw(out, value->data, value->len);
+        ngx_memcpy(dst, value->data, len);
         return;
     }
-
-    if (out->pos == NULL) {
-        out->len += len;
-        return;
-    }
-
-    dst = out->pos;
 
     for (p = value->data; p < last; p++) {
         switch (*p) {
@@ -316,9 +352,6 @@ ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
             *dst++ = *p;
         }
     }
-
-    out->pos = dst;
-    out->len += len;
 }
 
 
@@ -329,11 +362,11 @@ ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
 
 void
 ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
-    ngx_str_t *value)
+    const ngx_str_t *value)
 {
-    u_char         *p, *last, *dst;
-    size_t          len;
-    static u_char   hex[] = "0123456789abcdef";
+    size_t         len;
+    u_char        *dst;
+    const u_char  *p, *last;
 
     last = value->data + value->len;
     len = value->len;
@@ -347,17 +380,16 @@ ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
         }
     }
 
+    dst = ngx_http_autodiscover_out_reserve(out, len);
+
+    if (dst == NULL) {
+        return;
+    }
+
     if (len == value->len) {
-        ngx_http_autodiscover_out_raw(out, value->data, value->len);
+        ngx_memcpy(dst, value->data, len);
         return;
     }
-
-    if (out->pos == NULL) {
-        out->len += len;
-        return;
-    }
-
-    dst = out->pos;
 
     for (p = value->data; p < last; p++) {
         if (*p == '"' || *p == '\\') {
@@ -366,16 +398,13 @@ ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
 
         } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
             dst = ngx_cpymem(dst, "\\u00", sizeof("\\u00") - 1);
-            *dst++ = hex[*p >> 4];
-            *dst++ = hex[*p & 0xf];
+            *dst++ = ngx_http_autodiscover_hex[*p >> 4];
+            *dst++ = ngx_http_autodiscover_hex[*p & 0xf];
 
         } else {
             *dst++ = *p;
         }
     }
-
-    out->pos = dst;
-    out->len += len;
 }
 
 
@@ -393,7 +422,7 @@ ngx_http_autodiscover_out_indent(ngx_http_autodiscover_out_t *out,
 
 void
 ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *name, ngx_str_t *value)
+    ngx_uint_t depth, char *name, const ngx_str_t *value)
 {
     size_t  len;
 
@@ -428,10 +457,8 @@ void
 ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *name, ngx_int_t value)
 {
-    static ngx_str_t  on = ngx_string("on");
-    static ngx_str_t  off = ngx_string("off");
-
-    ngx_http_autodiscover_out_element(out, depth, name, value ? &on : &off);
+    ngx_http_autodiscover_out_element(out, depth, name,
+                                      &ngx_http_autodiscover_on_off[value != 0]);
 }
 
 

@@ -52,10 +52,10 @@ ngx_http_autodiscover_check_activesync(ngx_http_autodiscover_ctx_t *ctx)
 
 void
 ngx_http_autodiscover_render_activesync(ngx_http_autodiscover_out_t *out,
-    ngx_http_autodiscover_ctx_t *ctx)
+    const ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_str_t                        *s, *url;
-    ngx_http_autodiscover_service_t  *svc;
+    const ngx_str_t                        *s, *url;
+    const ngx_http_autodiscover_service_t  *svc;
 
     svc = &ctx->service;
     s = svc->str;

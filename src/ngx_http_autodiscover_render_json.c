@@ -18,9 +18,9 @@
 
 
 static void ngx_http_autodiscover_render_json(
-    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_ctx_t *ctx);
-static ngx_str_t *ngx_http_autodiscover_json_url(
-    ngx_http_autodiscover_ctx_t *ctx, ngx_uint_t protocol);
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
+static const ngx_str_t *ngx_http_autodiscover_json_url(
+    const ngx_http_autodiscover_ctx_t *ctx, ngx_uint_t protocol);
 static void ngx_http_autodiscover_json_error(
     ngx_http_autodiscover_out_t *out, char *code, ngx_str_t *message);
 
@@ -35,11 +35,14 @@ static ngx_str_t  ngx_http_autodiscover_json_protocols[] = {
 };
 
 
+static ngx_str_t  ngx_http_autodiscover_json_none = ngx_null_string;
+
+
 static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_json = {
     NGX_HTTP_AUTODISCOVER_SCHEMA_JSON,
     NULL,
     ngx_http_autodiscover_render_json,
-    ngx_string("application/json; charset=utf-8"),
+    ngx_string("application/json"),
     0
 };
 
@@ -48,8 +51,8 @@ ngx_int_t
 ngx_http_autodiscover_send_json(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_uint_t   i;
-    ngx_str_t   *url;
+    ngx_uint_t        i;
+    const ngx_str_t  *url;
 
     if (ctx->error == 600) {
         ctx->status = NGX_HTTP_BAD_REQUEST;
@@ -83,14 +86,13 @@ ngx_http_autodiscover_send_json(ngx_http_request_t *r,
 
 /* the URL for a protocol, empty when this address has none */
 
-static ngx_str_t *
-ngx_http_autodiscover_json_url(ngx_http_autodiscover_ctx_t *ctx,
+static const ngx_str_t *
+ngx_http_autodiscover_json_url(const ngx_http_autodiscover_ctx_t *ctx,
     ngx_uint_t protocol)
 {
-    ngx_uint_t                        i;
-    ngx_http_autodiscover_proto_t    *p;
-    ngx_http_autodiscover_service_t  *svc;
-    static ngx_str_t                  none = ngx_null_string;
+    ngx_uint_t                              i;
+    const ngx_http_autodiscover_proto_t    *p;
+    const ngx_http_autodiscover_service_t  *svc;
 
     svc = &ctx->service;
 
@@ -117,17 +119,18 @@ ngx_http_autodiscover_json_url(ngx_http_autodiscover_ctx_t *ctx,
             }
         }
 
-        return &none;
+        return &ngx_http_autodiscover_json_none;
     }
 }
 
 
 static void
 ngx_http_autodiscover_render_json(ngx_http_autodiscover_out_t *out,
-    ngx_http_autodiscover_ctx_t *ctx)
+    const ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_uint_t   i, n;
-    ngx_str_t   *url, message;
+    ngx_uint_t        i, n;
+    ngx_str_t         message;
+    const ngx_str_t  *url;
 
     if (ctx->error == 600) {
         ngx_str_set(&message, "The email address is missing or not valid.");
@@ -187,7 +190,7 @@ ngx_http_autodiscover_render_json(ngx_http_autodiscover_out_t *out,
         }
 
         ngx_http_autodiscover_out_json(out,
-                                       &ngx_http_autodiscover_json_protocols[i]);
+                                     &ngx_http_autodiscover_json_protocols[i]);
     }
 
     ngx_http_autodiscover_out_literal(out, "'\"}");

@@ -18,7 +18,7 @@
 
 
 static void ngx_http_autodiscover_outlook_protocol(
-    ngx_http_autodiscover_out_t *out, ngx_http_autodiscover_proto_t *p);
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_proto_t *p);
 
 
 static ngx_str_t  ngx_http_autodiscover_outlook_actions[] = {
@@ -34,8 +34,9 @@ typedef struct {
 } ngx_http_autodiscover_outlook_url_t;
 
 
-static ngx_http_autodiscover_outlook_url_t  ngx_http_autodiscover_outlook_urls[]
-    = {
+static ngx_http_autodiscover_outlook_url_t
+    ngx_http_autodiscover_outlook_urls[] =
+{
     { NGX_HTTP_AUTODISCOVER_F_AS_URL, "ASUrl" },
     { NGX_HTTP_AUTODISCOVER_F_EWS_URL, "EwsUrl" },
     { NGX_HTTP_AUTODISCOVER_F_OOF_URL, "OOFUrl" },
@@ -68,12 +69,12 @@ ngx_http_autodiscover_check_outlook(ngx_http_autodiscover_ctx_t *ctx)
 
 void
 ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
-    ngx_http_autodiscover_ctx_t *ctx)
+    const ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_str_t                        *s;
-    ngx_uint_t                        i;
-    ngx_http_autodiscover_proto_t    *p;
-    ngx_http_autodiscover_service_t  *svc;
+    ngx_uint_t                              i;
+    const ngx_str_t                        *s;
+    const ngx_http_autodiscover_proto_t    *p;
+    const ngx_http_autodiscover_service_t  *svc;
 
     svc = &ctx->service;
     s = svc->str;
@@ -138,11 +139,12 @@ ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
 
 static void
 ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
-    ngx_http_autodiscover_proto_t *p)
+    const ngx_http_autodiscover_proto_t *p)
 {
-    ngx_str_t   *s, tls;
-    ngx_int_t   *n;
-    ngx_uint_t   i;
+    ngx_str_t         tls;
+    ngx_uint_t        i;
+    const ngx_str_t  *s;
+    const ngx_int_t  *n;
 
     s = p->str;
     n = p->num;

@@ -208,6 +208,14 @@ ngx_http_autodiscover_read_json_request(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
+        /* it is echoed: a value no client sends is not */
+
+        if (value.len > NGX_HTTP_AUTODISCOVER_MAX_PROTOCOL
+            || ngx_http_autodiscover_check_text(&value) != NGX_OK)
+        {
+            value.len = 0;
+        }
+
         ctx->protocol = value;
     }
 
@@ -323,9 +331,9 @@ ngx_http_autodiscover_check_address(ngx_str_t *addr, ngx_int_t *at)
     while (p < last && *p != '@') {
 
         if (*p >= 0x80) {
-            c = ngx_utf8_decode(&p, last - p);
+            c = ngx_http_autodiscover_utf8(&p, last);
 
-            if (c > 0x10ffff || c < 0xa0) {
+            if (c == NGX_HTTP_AUTODISCOVER_BAD_UTF8 || c < 0xa0) {
                 return NGX_ERROR;
             }
 
@@ -384,9 +392,9 @@ ngx_http_autodiscover_check_domain(u_char *p, u_char *last)
             }
 
         } else if (*p >= 0x80) {
-            c = ngx_utf8_decode(&p, last - p);
+            c = ngx_http_autodiscover_utf8(&p, last);
 
-            if (c > 0x10ffff || c < 0xa0) {
+            if (c == NGX_HTTP_AUTODISCOVER_BAD_UTF8 || c < 0xa0) {
                 return NGX_ERROR;
             }
 
@@ -414,6 +422,65 @@ ngx_http_autodiscover_check_domain(u_char *p, u_char *last)
     }
 
     return NGX_OK;
+}
+
+
+/* UTF-8 without control characters: anything that XML 1.0 can carry */
+
+ngx_int_t
+ngx_http_autodiscover_check_text(ngx_str_t *value)
+{
+    u_char    *p, *last;
+    uint32_t   c;
+
+    p = value->data;
+    last = p + value->len;
+
+    while (p < last) {
+
+        if (*p < 0x80) {
+            if (*p < 0x20 || *p == 0x7f) {
+                return NGX_ERROR;
+            }
+
+            p++;
+            continue;
+        }
+
+        c = ngx_http_autodiscover_utf8(&p, last);
+
+        if (c == NGX_HTTP_AUTODISCOVER_BAD_UTF8 || (c >= 0x80 && c < 0xa0)) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * one UTF-8 character, strictly: no overlong forms, no lead bytes past
+ * U+10FFFF, no surrogates, no U+FFFE or U+FFFF, none of which XML allows
+ */
+
+uint32_t
+ngx_http_autodiscover_utf8(u_char **p, u_char *last)
+{
+    uint32_t  c;
+
+    if (**p < 0xc2 || **p > 0xf4) {
+        return NGX_HTTP_AUTODISCOVER_BAD_UTF8;
+    }
+
+    c = ngx_utf8_decode(p, last - *p);
+
+    if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)
+        || c == 0xfffe || c == 0xffff)
+    {
+        return NGX_HTTP_AUTODISCOVER_BAD_UTF8;
+    }
+
+    return c;
 }
 
 

@@ -48,6 +48,7 @@ static ngx_int_t ngx_http_autodiscover_default_port(ngx_int_t type,
     ngx_int_t tls);
 static ngx_int_t ngx_http_autodiscover_v1_url(ngx_http_request_t *r,
     ngx_str_t *url);
+static ngx_uint_t ngx_http_autodiscover_plain_host(ngx_str_t *host);
 
 
 ngx_str_t  ngx_http_autodiscover_types[] = {
@@ -363,38 +364,10 @@ ngx_http_autodiscover_parse_date(ngx_str_t *value, ngx_int_t *num)
 }
 
 
-/* UTF-8 without control characters: anything that XML 1.0 can carry */
-
 static ngx_int_t
 ngx_http_autodiscover_parse_text(ngx_str_t *value, ngx_int_t *num)
 {
-    u_char    *p, *last;
-    uint32_t   c;
-
-    p = value->data;
-    last = p + value->len;
-
-    while (p < last) {
-
-        if (*p < 0x80) {
-            if (*p < 0x20 || *p == 0x7f) {
-                return NGX_ERROR;
-            }
-
-            p++;
-            continue;
-        }
-
-        c = ngx_utf8_decode(&p, last - p);
-
-        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)
-            || c == 0xfffe || c == 0xffff)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
+    return ngx_http_autodiscover_check_text(value);
 }
 
 
@@ -782,46 +755,76 @@ ngx_http_autodiscover_value(ngx_http_request_t *r,
 }
 
 
-/* the POX endpoint on the host and scheme this request came in with */
+/*
+ * the POX endpoint on the host this request came in with, always over
+ * https (clients take settings from https only; TLS may well end in
+ * front of nginx); empty when neither the Host header nor server_name is
+ * a plain host name
+ */
 
 static ngx_int_t
 ngx_http_autodiscover_v1_url(ngx_http_request_t *r, ngx_str_t *url)
 {
     u_char                    *p;
-    ngx_str_t                  scheme, path, host;
+    ngx_str_t                  host;
     ngx_http_core_srv_conf_t  *cscf;
 
-    host = r->headers_in.server;
+    ngx_str_null(url);
+    ngx_str_null(&host);
 
-    if (host.len == 0) {
+    if (r->headers_in.host != NULL) {
+        host = r->headers_in.host->value;
+    }
+
+    if (!ngx_http_autodiscover_plain_host(&host)) {
         cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
         host = cscf->server_name;
+
+        if (!ngx_http_autodiscover_plain_host(&host)) {
+            return NGX_OK;
+        }
     }
 
-#if (NGX_HTTP_SSL)
-    if (r->connection->ssl) {
-        ngx_str_set(&scheme, "https://");
-
-    } else
-#endif
-    {
-        ngx_str_set(&scheme, "http://");
-    }
-
-    ngx_str_set(&path, "/autodiscover/autodiscover.xml");
-
-    p = ngx_pnalloc(r->pool, scheme.len + host.len + path.len);
+    p = ngx_pnalloc(r->pool, sizeof("https://") - 1 + host.len
+                             + sizeof("/autodiscover/autodiscover.xml") - 1);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
     url->data = p;
 
-    p = ngx_cpymem(p, scheme.data, scheme.len);
+    p = ngx_cpymem(p, "https://", sizeof("https://") - 1);
     p = ngx_cpymem(p, host.data, host.len);
-    p = ngx_cpymem(p, path.data, path.len);
+    p = ngx_cpymem(p, "/autodiscover/autodiscover.xml",
+                   sizeof("/autodiscover/autodiscover.xml") - 1);
 
     url->len = p - url->data;
 
     return NGX_OK;
+}
+
+
+/* a host name or address, with a port maybe: nothing to escape or fear */
+
+static ngx_uint_t
+ngx_http_autodiscover_plain_host(ngx_str_t *host)
+{
+    u_char  *p, *last;
+
+    if (host->len == 0 || host->data[0] == '.' || host->data[0] == '_') {
+        return 0;
+    }
+
+    last = host->data + host->len;
+
+    for (p = host->data; p < last; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'
+              || *p == ':' || *p == '[' || *p == ']'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }

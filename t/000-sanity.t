@@ -183,11 +183,21 @@ autodiscover_domains example.com;
 autodiscover_protocol IMAP port=993;
 --- must_die
 --- error_log
-missing "server=" parameter for protocol "IMAP" in
+missing or empty "server=" parameter for protocol "IMAP" in
 
 
 
-=== TEST 17: a parameter twice
+=== TEST 17: an empty literal server=
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol SMTP server= port=587;
+--- must_die
+--- error_log
+missing or empty "server=" parameter for protocol "SMTP" in
+
+
+
+=== TEST 18: a parameter twice
 --- http_config
 autodiscover_domains example.com;
 autodiscover_protocol IMAP server=h port=993 port=143;
@@ -197,7 +207,7 @@ duplicate parameter "port" in
 
 
 
-=== TEST 18: a parameter without a value
+=== TEST 19: a parameter without a value
 --- http_config
 autodiscover_domains example.com;
 autodiscover_protocol IMAP server=h ssl;
@@ -207,7 +217,7 @@ invalid parameter "ssl", expected name=value in
 
 
 
-=== TEST 19: bad TLS mode
+=== TEST 20: bad TLS mode
 --- http_config
 autodiscover_domains example.com;
 autodiscover_protocol IMAP server=h tls=yes;
@@ -217,7 +227,7 @@ invalid tls "yes", it must be "ssl", "starttls" or "none" in
 
 
 
-=== TEST 20: bad auth mechanism
+=== TEST 21: bad auth mechanism
 --- http_config
 autodiscover_domains example.com;
 autodiscover_protocol IMAP server=h auth=plain;
@@ -227,7 +237,7 @@ invalid auth "plain", it must be one of password-cleartext, password-encrypted, 
 
 
 
-=== TEST 21: bad account type
+=== TEST 22: bad account type
 --- http_config
 autodiscover_domains example.com;
 autodiscover_account_type imap;
@@ -237,7 +247,7 @@ invalid account type "imap", it must be "email" or "nntp" in
 
 
 
-=== TEST 22: bad redirect address
+=== TEST 23: bad redirect address
 --- http_config
 autodiscover_domains example.com;
 autodiscover_redirect_addr alice;
@@ -247,7 +257,7 @@ invalid redirect address "alice", it must be an e-mail address in
 
 
 
-=== TEST 23: autodiscover without served domains
+=== TEST 24: autodiscover without served domains
 --- http_config
 autodiscover_protocol IMAP server=h;
 --- must_die
@@ -256,7 +266,7 @@ autodiscover_protocol IMAP server=h;
 
 
 
-=== TEST 24: invalid domain
+=== TEST 25: invalid domain
 --- http_config
 autodiscover_domains example..com;
 --- must_die
@@ -265,7 +275,7 @@ invalid domain "example..com" in
 
 
 
-=== TEST 25: bad autodiscover_not_served value
+=== TEST 26: bad autodiscover_not_served value
 --- http_config
 autodiscover_domains example.com;
 autodiscover_not_served 403;
@@ -275,7 +285,7 @@ invalid value "403" in "autodiscover_not_served" directive, it must be "404" or 
 
 
 
-=== TEST 26: autodiscover outside a location
+=== TEST 27: autodiscover outside a location
 --- http_config
 autodiscover_domains example.com;
 autodiscover;
@@ -285,7 +295,7 @@ autodiscover;
 
 
 
-=== TEST 27: control characters in a display name
+=== TEST 28: control characters in a display name
 --- http_config eval
 "autodiscover_domains example.com;\nautodiscover_display_name \"a\x01b\";\n"
 --- must_die
@@ -294,7 +304,7 @@ invalid display name
 
 
 
-=== TEST 28: a directive twice at one level
+=== TEST 29: a directive twice at one level
 --- http_config
 autodiscover_domains example.com;
 autodiscover_display_name a;

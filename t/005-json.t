@@ -72,19 +72,31 @@ GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=Ews
 
 
 
-=== TEST 5: the default AutodiscoverV1 URL: the request's own scheme and host
+=== TEST 5: the default AutodiscoverV1 URL: https on the Host asked for
 --- http_config
 autodiscover_domains example.com;
 --- request
 GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=AutodiscoverV1
 --- more_headers
-Host: Autodiscover.Example.com
+Host: Autodiscover.Example.com:8443
 --- response_body chomp
-{"Protocol":"AutodiscoverV1","Url":"http://autodiscover.example.com/autodiscover/autodiscover.xml"}
+{"Protocol":"AutodiscoverV1","Url":"https://Autodiscover.Example.com:8443/autodiscover/autodiscover.xml"}
 
 
 
-=== TEST 6: a hosted domain's AutodiscoverV1 is the hoster's POX URL
+=== TEST 6: a Host that is no plain host name: server_name instead
+--- http_config
+autodiscover_domains example.com;
+--- request
+GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=AutodiscoverV1
+--- more_headers
+Host: evil.test"<x>
+--- response_body chomp
+{"Protocol":"AutodiscoverV1","Url":"https://localhost/autodiscover/autodiscover.xml"}
+
+
+
+=== TEST 7: a hosted domain's AutodiscoverV1 is the hoster's POX URL
 --- http_config
 autodiscover_domains contoso.com;
 autodiscover_redirect_url https://autodiscover.hoster.com/autodiscover/autodiscover.xml;
@@ -95,7 +107,7 @@ GET /autodiscover/autodiscover.json/v1.0/john@contoso.com?Protocol=AutodiscoverV
 
 
 
-=== TEST 7: an unknown protocol: 400 naming the supported values
+=== TEST 8: an unknown protocol: 400 naming the supported values
 --- request
 GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=Bogus
 --- error_code: 400
@@ -106,7 +118,7 @@ main::invalid('Bogus')
 
 
 
-=== TEST 8: Ews without an EWS URL is not supported for this address
+=== TEST 9: Ews without an EWS URL is not supported for this address
 --- request
 GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=Ews
 --- error_code: 400
@@ -115,7 +127,7 @@ main::invalid('Ews')
 
 
 
-=== TEST 9: an empty Protocol
+=== TEST 10: an empty Protocol
 --- request
 GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=
 --- error_code: 400
@@ -124,7 +136,7 @@ main::invalid('')
 
 
 
-=== TEST 10: no Protocol at all
+=== TEST 11: no Protocol at all
 --- request
 GET /autodiscover/autodiscover.json/v1.0/alice@example.com
 --- error_code: 400
@@ -133,16 +145,30 @@ main::invalid('')
 
 
 
-=== TEST 11: hostile characters in Protocol are JSON-escaped
+=== TEST 12: hostile characters in Protocol are JSON-escaped
 --- request
-GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=%22%5C%3Cscript%3E%26%0A%01%C3%A9
+GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=%22%5C%3Cscript%3E%26%C3%A9
 --- error_code: 400
 --- response_body eval
-main::invalid(q{\"\\\\\u003cscript\u003e\u0026\u000a\u0001}."\xc3\xa9")
+main::invalid(q{\"\\\\\u003cscript\u003e\u0026}."\xc3\xa9")
 
 
 
-=== TEST 12: no address
+=== TEST 13: control characters, bad UTF-8 or over 64 bytes: echoed as ''
+--- request eval
+["GET /autodiscover/autodiscover.json/v1.0/alice\@example.com?Protocol=Ews%0AX",
+ "GET /autodiscover/autodiscover.json/v1.0/alice\@example.com?Protocol=%FF%FE",
+ "GET /autodiscover/autodiscover.json/v1.0/alice\@example.com?Protocol=%F8%90%80%80",
+ "GET /autodiscover/autodiscover.json/v1.0/alice\@example.com?Protocol=%ED%A0%80",
+ "GET /autodiscover/autodiscover.json/v1.0/alice\@example.com?Protocol=" . ('A' x 65)]
+--- error_code eval
+[(400) x 5]
+--- response_body eval
+[(main::invalid('')) x 5]
+
+
+
+=== TEST 14: no address
 --- request
 GET /autodiscover/autodiscover.json?Protocol=ActiveSync
 --- error_code: 400
@@ -151,7 +177,7 @@ GET /autodiscover/autodiscover.json?Protocol=ActiveSync
 
 
 
-=== TEST 13: invalid addresses: two @, markup, overlong, empty
+=== TEST 15: invalid addresses: two @, markup, overlong, empty
 --- request eval
 ["GET /autodiscover/autodiscover.json/v1.0/a\@b\@example.com?Protocol=ActiveSync",
  "GET /autodiscover/autodiscover.json?Email=%3Cb%3E%40example.com&Protocol=ActiveSync",
@@ -165,7 +191,7 @@ GET /autodiscover/autodiscover.json?Protocol=ActiveSync
 
 
 
-=== TEST 14: a domain not served: plain 404
+=== TEST 16: a domain not served: plain 404
 --- request
 GET /autodiscover/autodiscover.json/v1.0/alice@example.org?Protocol=ActiveSync
 --- error_code: 404
@@ -173,7 +199,7 @@ GET /autodiscover/autodiscover.json/v1.0/alice@example.org?Protocol=ActiveSync
 
 
 
-=== TEST 15: every served address gets the same shape
+=== TEST 17: every served address gets the same shape
 --- request eval
 ["GET /autodiscover/autodiscover.json/v1.0/alice\@example.com?Protocol=ActiveSync",
  "GET /autodiscover/autodiscover.json/v1.0/nobody\@example.com?Protocol=ActiveSync"]
@@ -182,7 +208,7 @@ GET /autodiscover/autodiscover.json/v1.0/alice@example.org?Protocol=ActiveSync
 
 
 
-=== TEST 16: a variable giving an invalid URL: 500 with a JSON error
+=== TEST 18: a variable giving an invalid URL: 500 with a JSON error
 --- http_config
 map $autodiscover_domain $eas {
     default http://mail.example.com/Microsoft-Server-ActiveSync;
@@ -197,7 +223,7 @@ GET /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=ActiveSync
 
 
 
-=== TEST 17: HEAD: the GET's headers, no body
+=== TEST 19: HEAD: the GET's headers, no body
 --- request
 HEAD /autodiscover/autodiscover.json/v1.0/alice@example.com?Protocol=ActiveSync
 --- response_headers
@@ -207,7 +233,7 @@ Content-Length: 86
 
 
 
-=== TEST 18: per-domain ActiveSync URLs from a map
+=== TEST 20: per-domain ActiveSync URLs from a map
 --- http_config
 map $autodiscover_domain $eas {
     example.com https://mail.example.com/Microsoft-Server-ActiveSync;
@@ -222,7 +248,7 @@ GET /autodiscover/autodiscover.json?Email=bob@example.net&Protocol=ActiveSync
 
 
 
-=== TEST 19: nginx -t refuses a literal AutodiscoverV1 URL that is not https
+=== TEST 21: nginx -t refuses a literal AutodiscoverV1 URL that is not https
 --- http_config
 autodiscover_domains example.com;
 autodiscover_v1_url http://autodiscover.example.com/autodiscover/autodiscover.xml;
@@ -234,7 +260,7 @@ invalid Autodiscover v1 URL "http://autodiscover.example.com/autodiscover/autodi
 
 
 
-=== TEST 20: autodiscover and autodiscover_json in one location
+=== TEST 22: autodiscover and autodiscover_json in one location
 --- config
 location / {
     autodiscover;

@@ -146,13 +146,15 @@ autodiscover_protocol IMAP server=imap.example.com login=$autodiscover_email;
 ["GET /autodiscover/autodiscover.xml?email=a%FF%FE\@example.com",
  "GET /autodiscover/autodiscover.xml?email=a%0D%0AX-Injected:%201\@example.com",
  "GET /autodiscover/autodiscover.xml?email=a%00b\@example.com",
- "GET /autodiscover/autodiscover.xml?email=a\@ex%C3ample.com"]
+ "GET /autodiscover/autodiscover.xml?email=a\@ex%C3ample.com",
+ "GET /autodiscover/autodiscover.xml?email=%F8%90%80%80\@example.com",
+ "GET /autodiscover/autodiscover.xml?email=%ED%A0%80\@example.com"]
 --- error_code eval
-[200, 200, 200, 200]
+[(200) x 6]
 --- response_body_like eval
-[(AD::error_like(600)) x 4]
+[(AD::error_like(600)) x 6]
 --- response_headers eval
-[("!X-Injected") x 4]
+[("!X-Injected") x 6]
 
 
 
