@@ -62,14 +62,14 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       ngx_http_autodiscover,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
-      NULL },
+      (void *) ngx_http_autodiscover_handler },
 
     { ngx_string("autodiscover_json"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_autodiscover,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
-      NULL },
+      (void *) ngx_http_autodiscover_json_handler },
 
     { ngx_string("autodiscover_protocol"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
@@ -191,11 +191,7 @@ ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    /*
-     * set by ngx_pcalloc():
-     *
-     *     nothing that is not set below
-     */
+    /* every field is set below: ngx_pcalloc() only keeps it tidy */
 
     for (i = 0; i < NGX_HTTP_AUTODISCOVER_A_COUNT; i++) {
         conf->account[i] = NGX_CONF_UNSET_PTR;
@@ -230,6 +226,12 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
                               NGX_HTTP_AUTODISCOVER_NOT_SERVED_404);
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 4096);
 
+    if (conf->max_body == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"autodiscover_max_body\" must be at least 1");
+        return NGX_CONF_ERROR;
+    }
+
     /* "autodiscover" is not inherited: it binds one location's handler */
 
     if (conf->enable == 1
@@ -255,6 +257,12 @@ ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     ngx_http_core_loc_conf_t  *clcf;
 
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler == (ngx_http_handler_pt) cmd->post) {
+        return "is duplicate";
+    }
+
     if (alcf->enable != NGX_CONF_UNSET) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "only one of \"autodiscover\" and "
@@ -263,15 +271,7 @@ ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     alcf->enable = 1;
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-
-    if (cmd->name.len == sizeof("autodiscover_json") - 1) {
-        clcf->handler = ngx_http_autodiscover_json_handler;
-
-    } else {
-        clcf->handler = ngx_http_autodiscover_handler;
-    }
+    clcf->handler = (ngx_http_handler_pt) cmd->post;
 
     return NGX_CONF_OK;
 }
@@ -308,10 +308,10 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     type = NGX_CONF_UNSET;
 
-    pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] = ngx_http_autodiscover_compile(
-                     cf, &value[1],
-                     &ngx_http_autodiscover_fields[NGX_HTTP_AUTODISCOVER_F_TYPE],
-                     &type);
+    field = &ngx_http_autodiscover_fields[NGX_HTTP_AUTODISCOVER_F_TYPE];
+
+    pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] =
+                  ngx_http_autodiscover_compile(cf, &value[1], field, &type);
     if (pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -566,7 +566,7 @@ ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
         return NULL;
     }
 
-    if (num) {
+    if (num != NULL) {
         *num = n;
     }
 

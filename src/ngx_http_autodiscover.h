@@ -30,7 +30,8 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_WEB,
     NGX_HTTP_AUTODISCOVER_NNTP,
     NGX_HTTP_AUTODISCOVER_EXCH,
-    NGX_HTTP_AUTODISCOVER_EXPR
+    NGX_HTTP_AUTODISCOVER_EXPR,
+    NGX_HTTP_AUTODISCOVER_TYPE_COUNT
 } ngx_http_autodiscover_type_e;
 
 
@@ -254,6 +255,8 @@ ngx_int_t ngx_http_autodiscover_set_address(ngx_http_request_t *r,
 ngx_int_t ngx_http_autodiscover_check_address(ngx_str_t *addr,
     ngx_int_t *at);
 uint32_t ngx_http_autodiscover_utf8(u_char **p, u_char *last);
+ngx_str_t *ngx_http_autodiscover_loggable(ngx_http_request_t *r,
+    ngx_str_t *value);
 ngx_int_t ngx_http_autodiscover_check_text(ngx_str_t *value);
 ngx_int_t ngx_http_autodiscover_set_schema(ngx_http_autodiscover_ctx_t *ctx,
     ngx_str_t *schema);

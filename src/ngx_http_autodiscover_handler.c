@@ -122,7 +122,7 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
     if (rd == NULL) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: unsupported response schema \"%V\"",
-                      &ctx->schema);
+                      ngx_http_autodiscover_loggable(r, &ctx->schema));
         return ngx_http_autodiscover_send_error(r, ctx, 601);
     }
 
@@ -144,12 +144,12 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
         return ngx_http_autodiscover_send_error(r, ctx, ctx->error);
     }
 
-    code = rd->check(ctx);
+    code = (rd->check != NULL) ? rd->check(ctx) : 0;
 
     if (code) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: nothing configured for domain \"%V\" "
-                      "in the schema \"%V\"", &ctx->domain, &ctx->schema);
+                      "autodiscover: error %ui for domain \"%V\" in the "
+                      "schema \"%V\"", code, &ctx->domain, &ctx->schema);
         return ngx_http_autodiscover_send_error(r, ctx, code);
     }
 
@@ -165,8 +165,9 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
 
 
 /*
- * Autodiscover v2: GET only, its answers are JSON, a domain not served is
- * a plain 404 whatever autodiscover_not_served says
+ * Autodiscover v2: answers in JSON to GET (and HEAD, and any method, with
+ * the body discarded); a domain not served is a plain 404 whatever
+ * autodiscover_not_served says
  */
 
 ngx_int_t

@@ -458,7 +458,7 @@ ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *name, ngx_int_t value)
 {
     ngx_http_autodiscover_out_element(out, depth, name,
-                                      &ngx_http_autodiscover_on_off[value != 0]);
+                                    &ngx_http_autodiscover_on_off[value != 0]);
 }
 
 

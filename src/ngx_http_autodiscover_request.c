@@ -26,8 +26,14 @@ static ngx_str_t  ngx_http_autodiscover_schemas[] = {
                "outlook/responseschema/2006a"),
     ngx_string("http://" NGX_HTTP_AUTODISCOVER_NS_PREFIX
                "mobilesync/responseschema/2006"),
-    ngx_null_string   /* Autodiscover v2 has no schema */
+    ngx_null_string,  /* Autodiscover v2 has no schema */
+    ngx_null_string   /* unknown: the client's own value */
 };
+
+
+static ngx_str_t  ngx_http_autodiscover_unloggable = ngx_string("(...)");
+
+static u_char  ngx_http_autodiscover_hex[] = "0123456789abcdef";
 
 
 /* "email" and "local part" characters other than letters and digits */
@@ -455,6 +461,51 @@ ngx_http_autodiscover_check_text(ngx_str_t *value)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * a client's value fit for the error log: at most 128 bytes, and with
+ * bytes outside printable ASCII written as \xNN
+ */
+
+ngx_str_t *
+ngx_http_autodiscover_loggable(ngx_http_request_t *r, ngx_str_t *value)
+{
+    u_char     *p, *last, *dst;
+    size_t      len;
+    ngx_str_t  *s;
+
+    len = ngx_min(value->len, 128);
+
+    s = ngx_palloc(r->pool, sizeof(ngx_str_t));
+    if (s == NULL) {
+        return &ngx_http_autodiscover_unloggable;
+    }
+
+    dst = ngx_pnalloc(r->pool, len * 4);
+    if (dst == NULL) {
+        return &ngx_http_autodiscover_unloggable;
+    }
+
+    s->data = dst;
+    last = value->data + len;
+
+    for (p = value->data; p < last; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\' && *p != '"') {
+            *dst++ = *p;
+            continue;
+        }
+
+        *dst++ = '\\';
+        *dst++ = 'x';
+        *dst++ = ngx_http_autodiscover_hex[*p >> 4];
+        *dst++ = ngx_http_autodiscover_hex[*p & 0xf];
+    }
+
+    s->len = dst - s->data;
+
+    return s;
 }
 
 

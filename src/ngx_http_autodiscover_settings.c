@@ -99,7 +99,8 @@ static ngx_str_t  ngx_http_autodiscover_flags[] = {
 };
 
 
-#define NGX_HTTP_AUTODISCOVER_ALL    0xff
+#define NGX_HTTP_AUTODISCOVER_ALL                                             \
+    ((1 << NGX_HTTP_AUTODISCOVER_TYPE_COUNT) - 1)
 #define NGX_HTTP_AUTODISCOVER_SMTP_ONLY  (1 << NGX_HTTP_AUTODISCOVER_SMTP)
 #define NGX_HTTP_AUTODISCOVER_EXCHANGE                                        \
     ((1 << NGX_HTTP_AUTODISCOVER_EXCH) | (1 << NGX_HTTP_AUTODISCOVER_EXPR)    \
@@ -415,7 +416,7 @@ ngx_http_autodiscover_served(ngx_http_request_t *r,
     ngx_uint_t                  i;
     ngx_http_complex_value_t   *cv;
 
-    if (alcf->domains && ctx->domain.len) {
+    if (alcf->domains != NULL && ctx->domain.len) {
         name = alcf->domains->elts;
 
         for (i = 0; i < alcf->domains->nelts; i++) {
@@ -452,7 +453,7 @@ ngx_http_autodiscover_served(ngx_http_request_t *r,
 
     cv = alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE];
 
-    if (cv) {
+    if (cv != NULL) {
         if (ngx_http_complex_value(r, cv, &serve) != NGX_OK) {
             return NGX_ERROR;
         }
@@ -747,7 +748,8 @@ ngx_http_autodiscover_value(ngx_http_request_t *r,
     if (field->parse(str, num) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "autodiscover: invalid %V \"%V\" from variables, %s",
-                      &field->name, str, field->expect);
+                      &field->name, ngx_http_autodiscover_loggable(r, str),
+                      field->expect);
         return NGX_DECLINED;
     }
 

@@ -56,9 +56,16 @@ ngx_http_autodiscover_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     ngx_str_t                    *s;
+    ngx_http_request_t           *pr;
     ngx_http_autodiscover_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_autodiscover_module);
+    /* a subrequest, the fallback client's, sees what its parent read */
+
+    ctx = NULL;
+
+    for (pr = r; pr != NULL && ctx == NULL; pr = pr->parent) {
+        ctx = ngx_http_get_module_ctx(pr, ngx_http_autodiscover_module);
+    }
 
     if (ctx == NULL) {
         v->not_found = 1;

@@ -103,7 +103,7 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: client sent invalid XML: %*s",
-                      len, err ? err->message : "");
+                      len, (err != NULL) ? err->message : "");
 
         xmlFreeParserCtxt(ctxt);
         return NGX_DECLINED;

@@ -312,3 +312,27 @@ autodiscover_display_name b;
 --- must_die
 --- error_log
 "autodiscover_display_name" directive is duplicate in
+
+
+
+=== TEST 30: autodiscover twice in one location
+--- config
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+    autodiscover;
+}
+--- http_config
+autodiscover_domains example.com;
+--- must_die
+--- error_log
+"autodiscover" directive is duplicate in
+
+
+
+=== TEST 31: autodiscover_max_body 0
+--- http_config
+autodiscover_domains example.com;
+autodiscover_max_body 0;
+--- must_die
+--- error_log
+"autodiscover_max_body" must be at least 1

@@ -67,7 +67,7 @@ autodiscover_domains example.com;
 --- response_body_like eval
 AD::error_like(501)
 --- error_log
-autodiscover: nothing configured for domain "example.com" in the schema "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
+autodiscover: error 501 for domain "example.com" in the schema "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
 
 
 
