@@ -71,6 +71,27 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       0,
       (void *) ngx_http_autodiscover_json_handler },
 
+    { ngx_string("autodiscover_autoconfig"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_autodiscover,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_autodiscover_autoconfig_handler },
+
+    { ngx_string("autodiscover_mobileconfig"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_autodiscover,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_autodiscover_mobileconfig_handler },
+
+    { ngx_string("autodiscover_provider_domains"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_autodiscover_domains,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, provider_domains),
+      NULL },
+
     { ngx_string("autodiscover_protocol"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
       ngx_http_autodiscover_protocol,
@@ -82,7 +103,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_autodiscover_domains,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
+      offsetof(ngx_http_autodiscover_loc_conf_t, domains),
       NULL },
 
     { ngx_string("autodiscover_not_served"),
@@ -91,6 +112,13 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, not_served),
       &ngx_http_autodiscover_not_served_values },
+
+    { ngx_string("autodiscover_sign"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_autodiscover_sign_conf,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
 
     { ngx_string("autodiscover_max_body"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -121,6 +149,20 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
     ngx_http_autodiscover_value_command("autodiscover_certenroll_template",
                                         CERTENROLL_TEMPLATE),
     ngx_http_autodiscover_value_command("autodiscover_v1_url", V1_URL),
+    ngx_http_autodiscover_value_command("autodiscover_provider_name",
+                                        PROVIDER_NAME),
+    ngx_http_autodiscover_value_command("autodiscover_provider_short_name",
+                                        PROVIDER_SHORT_NAME),
+    ngx_http_autodiscover_value_command("autodiscover_documentation_url",
+                                        DOCUMENTATION_URL),
+    ngx_http_autodiscover_value_command("autodiscover_webmail_url",
+                                        WEBMAIL_URL),
+    ngx_http_autodiscover_value_command("autodiscover_profile_name",
+                                        PROFILE_NAME),
+    ngx_http_autodiscover_value_command("autodiscover_profile_organization",
+                                        PROFILE_ORGANIZATION),
+    ngx_http_autodiscover_value_command("autodiscover_profile_description",
+                                        PROFILE_DESCRIPTION),
 
       ngx_null_command
 };
@@ -199,6 +241,8 @@ ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
 
     conf->protocols = NGX_CONF_UNSET_PTR;
     conf->domains = NGX_CONF_UNSET_PTR;
+    conf->provider_domains = NGX_CONF_UNSET_PTR;
+    conf->signer = NGX_CONF_UNSET_PTR;
     conf->not_served = NGX_CONF_UNSET_UINT;
     conf->max_body = NGX_CONF_UNSET_SIZE;
     conf->enable = NGX_CONF_UNSET;
@@ -222,6 +266,9 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
 
     ngx_conf_merge_ptr_value(conf->protocols, prev->protocols, NULL);
     ngx_conf_merge_ptr_value(conf->domains, prev->domains, NULL);
+    ngx_conf_merge_ptr_value(conf->provider_domains, prev->provider_domains,
+                             NULL);
+    ngx_conf_merge_ptr_value(conf->signer, prev->signer, NULL);
     ngx_conf_merge_uint_value(conf->not_served, prev->not_served,
                               NGX_HTTP_AUTODISCOVER_NOT_SERVED_404);
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 4096);
@@ -239,10 +286,9 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
         && conf->account[NGX_HTTP_AUTODISCOVER_A_SERVE] == NULL)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"autodiscover\" and \"autodiscover_json\" need "
-                           "\"autodiscover_domains\" "
+                           "\"%V\" needs \"autodiscover_domains\" "
                            "or \"autodiscover_serve\" to know which domains "
-                           "they answer for");
+                           "it answers for", conf->endpoint);
         return NGX_CONF_ERROR;
     }
 
@@ -265,12 +311,15 @@ ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (alcf->enable != NGX_CONF_UNSET) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "only one of \"autodiscover\" and "
-                           "\"autodiscover_json\" may be used in a location");
+                           "only one of \"autodiscover\", "
+                           "\"autodiscover_json\", \"autodiscover_autoconfig\" "
+                           "and \"autodiscover_mobileconfig\" may be used "
+                           "in a location");
         return NGX_CONF_ERROR;
     }
 
     alcf->enable = 1;
+    alcf->endpoint = &cmd->name;
     clcf->handler = (ngx_http_handler_pt) cmd->post;
 
     return NGX_CONF_OK;
@@ -418,19 +467,22 @@ ngx_http_autodiscover_value(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 static char *
 ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+    char  *p = conf;
 
-    ngx_str_t   *value, *name, check;
-    ngx_int_t    at;
-    ngx_uint_t   i;
+    ngx_str_t     *value, *name, check;
+    ngx_int_t      at;
+    ngx_uint_t     i;
+    ngx_array_t  **domains;
 
-    if (alcf->domains != NGX_CONF_UNSET_PTR) {
+    domains = (ngx_array_t **) (p + cmd->offset);
+
+    if (*domains != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
-    alcf->domains = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                     sizeof(ngx_str_t));
-    if (alcf->domains == NULL) {
+    *domains = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                sizeof(ngx_str_t));
+    if (*domains == NULL) {
         return NGX_CONF_ERROR;
     }
 
@@ -474,7 +526,7 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             }
         }
 
-        name = ngx_array_push(alcf->domains);
+        name = ngx_array_push(*domains);
         if (name == NULL) {
             return NGX_CONF_ERROR;
         }

@@ -17,6 +17,7 @@
 #define NGX_HTTP_AUTODISCOVER_MAX_ADDRESS     254
 #define NGX_HTTP_AUTODISCOVER_MAX_LOCAL       64
 #define NGX_HTTP_AUTODISCOVER_MAX_PROTOCOL    64
+#define NGX_HTTP_AUTODISCOVER_MAX_NAME        256
 #define NGX_HTTP_AUTODISCOVER_BAD_UTF8        0xffffffff
 
 
@@ -77,6 +78,8 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_F_EWS_URL,
     NGX_HTTP_AUTODISCOVER_F_OOF_URL,
     NGX_HTTP_AUTODISCOVER_F_OAB_URL,
+    NGX_HTTP_AUTODISCOVER_F_LEAVE_ON_SERVER,
+    NGX_HTTP_AUTODISCOVER_F_DAYS_TO_LEAVE,
     NGX_HTTP_AUTODISCOVER_F_COUNT
 } ngx_http_autodiscover_field_e;
 
@@ -97,6 +100,13 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_A_CERTENROLL_URL,
     NGX_HTTP_AUTODISCOVER_A_CERTENROLL_TEMPLATE,
     NGX_HTTP_AUTODISCOVER_A_V1_URL,
+    NGX_HTTP_AUTODISCOVER_A_PROVIDER_NAME,
+    NGX_HTTP_AUTODISCOVER_A_PROVIDER_SHORT_NAME,
+    NGX_HTTP_AUTODISCOVER_A_DOCUMENTATION_URL,
+    NGX_HTTP_AUTODISCOVER_A_WEBMAIL_URL,
+    NGX_HTTP_AUTODISCOVER_A_PROFILE_NAME,
+    NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION,
+    NGX_HTTP_AUTODISCOVER_A_PROFILE_DESCRIPTION,
     NGX_HTTP_AUTODISCOVER_A_COUNT
 } ngx_http_autodiscover_account_e;
 
@@ -113,6 +123,8 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK,
     NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC,
     NGX_HTTP_AUTODISCOVER_SCHEMA_JSON,
+    NGX_HTTP_AUTODISCOVER_SCHEMA_AUTOCONFIG,
+    NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILECONFIG,
     NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN
 } ngx_http_autodiscover_schema_e;
 
@@ -143,13 +155,21 @@ typedef struct {
 } ngx_http_autodiscover_proto_conf_t;
 
 
+/* the profile signer: certificates, key, cache (sign.c) */
+
+typedef struct ngx_http_autodiscover_signer_s  ngx_http_autodiscover_signer_t;
+
+
 typedef struct {
     ngx_http_complex_value_t        *account[NGX_HTTP_AUTODISCOVER_A_COUNT];
     ngx_array_t                     *protocols;  /* proto_conf_t */
     ngx_array_t                     *domains;    /* ngx_str_t, lower case */
+    ngx_array_t                     *provider_domains;  /* ngx_str_t */
     ngx_uint_t                       not_served;
     size_t                           max_body;
     ngx_flag_t                       enable;
+    ngx_str_t                       *endpoint;   /* the directive's name */
+    ngx_http_autodiscover_signer_t  *signer;
 } ngx_http_autodiscover_loc_conf_t;
 
 
@@ -186,7 +206,13 @@ typedef struct {
     ngx_http_autodiscover_service_t  service;
 
     ngx_str_t                        protocol;    /* Autodiscover v2 */
+    ngx_str_t                        name;        /* Apple profiles */
+    ngx_str_t                        uuid[2];     /* Apple profiles */
+    ngx_str_t                        identifier;  /* Apple profiles */
     ngx_uint_t                       status;      /* 0: 200 */
+    ngx_http_autodiscover_loc_conf_t *conf;
+
+    unsigned                         placeholders:1;
 
     ngx_uint_t                       error;
     ngx_str_t                        error_time;
@@ -208,6 +234,11 @@ typedef struct {
 typedef void (*ngx_http_autodiscover_render_pt)(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 
+typedef ngx_int_t (*ngx_http_autodiscover_read_pt)(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+typedef ngx_int_t (*ngx_http_autodiscover_send_pt)(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+
 /* an error code when the service cannot be rendered in this format, or 0 */
 typedef ngx_uint_t (*ngx_http_autodiscover_check_pt)(
     ngx_http_autodiscover_ctx_t *ctx);
@@ -219,6 +250,7 @@ typedef struct {
     ngx_http_autodiscover_render_pt  render;
     ngx_str_t                        content_type;
     unsigned                         redirect_url_302:1;
+    unsigned                         binary:1;     /* no charset */
 } ngx_http_autodiscover_renderer_t;
 
 
@@ -242,6 +274,8 @@ typedef struct {
 /* handler */
 ngx_int_t ngx_http_autodiscover_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_autodiscover_json_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_autodiscover_autoconfig_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_autodiscover_mobileconfig_handler(ngx_http_request_t *r);
 
 /* request */
 ngx_int_t ngx_http_autodiscover_read_body(ngx_http_request_t *r,
@@ -250,6 +284,10 @@ ngx_int_t ngx_http_autodiscover_read_args(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_read_json_request(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_read_autoconfig_request(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_read_mobileconfig_request(
+    ngx_http_request_t *r, ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_set_address(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
 ngx_int_t ngx_http_autodiscover_check_address(ngx_str_t *addr,
@@ -284,6 +322,12 @@ ngx_int_t ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
 /* render */
 ngx_int_t ngx_http_autodiscover_send(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd);
+ngx_int_t ngx_http_autodiscover_render(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
+    ngx_str_t *body);
+ngx_int_t ngx_http_autodiscover_output(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
+    ngx_str_t *body);
 ngx_http_autodiscover_renderer_t *ngx_http_autodiscover_renderer(
     ngx_http_autodiscover_schema_e schema);
 ngx_int_t ngx_http_autodiscover_send_error(ngx_http_request_t *r,
@@ -305,6 +349,12 @@ void ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
 void ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *tag);
 
+/* sign */
+char *ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_autodiscover_sign(ngx_http_request_t *r,
+    ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out);
+
 /* renderers */
 ngx_uint_t ngx_http_autodiscover_check_outlook(
     ngx_http_autodiscover_ctx_t *ctx);
@@ -315,6 +365,10 @@ ngx_uint_t ngx_http_autodiscover_check_activesync(
 void ngx_http_autodiscover_render_activesync(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_send_json(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_send_autoconfig(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_send_mobileconfig(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 
 

@@ -16,6 +16,10 @@ static ngx_int_t ngx_http_autodiscover_answer(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_int_t rc);
 static ngx_int_t ngx_http_autodiscover_resolve(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
+static ngx_int_t ngx_http_autodiscover_get(ngx_http_request_t *r,
+    ngx_http_autodiscover_read_pt read, ngx_http_autodiscover_send_pt send);
+static ngx_http_autodiscover_ctx_t *ngx_http_autodiscover_create_ctx(
+    ngx_http_request_t *r);
 
 
 ngx_int_t
@@ -25,12 +29,10 @@ ngx_http_autodiscover_handler(ngx_http_request_t *r)
     ngx_http_autodiscover_ctx_t       *ctx;
     ngx_http_autodiscover_loc_conf_t  *alcf;
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_autodiscover_ctx_t));
+    ctx = ngx_http_autodiscover_create_ctx(r);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    ngx_http_set_ctx(r, ctx, ngx_http_autodiscover_module);
 
     if (r->method == NGX_HTTP_POST && r == r->main) {
         alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
@@ -164,24 +166,51 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
 }
 
 
-/*
- * Autodiscover v2: answers in JSON to GET (and HEAD, and any method, with
- * the body discarded); a domain not served is a plain 404 whatever
- * autodiscover_not_served says
- */
-
 ngx_int_t
 ngx_http_autodiscover_json_handler(ngx_http_request_t *r)
+{
+    return ngx_http_autodiscover_get(r,
+                                     ngx_http_autodiscover_read_json_request,
+                                     ngx_http_autodiscover_send_json);
+}
+
+
+ngx_int_t
+ngx_http_autodiscover_autoconfig_handler(ngx_http_request_t *r)
+{
+    return ngx_http_autodiscover_get(r,
+                               ngx_http_autodiscover_read_autoconfig_request,
+                               ngx_http_autodiscover_send_autoconfig);
+}
+
+
+ngx_int_t
+ngx_http_autodiscover_mobileconfig_handler(ngx_http_request_t *r)
+{
+    return ngx_http_autodiscover_get(r,
+                             ngx_http_autodiscover_read_mobileconfig_request,
+                             ngx_http_autodiscover_send_mobileconfig);
+}
+
+
+/*
+ * the endpoints that read their request from the URL: any method, the
+ * body discarded; a domain not served is a plain 404 whatever
+ * autodiscover_not_served says; ctx->error tells the format's sender of
+ * an invalid request (600) or an invalid value from variables (602)
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_get(ngx_http_request_t *r,
+    ngx_http_autodiscover_read_pt read, ngx_http_autodiscover_send_pt send)
 {
     ngx_int_t                     rc;
     ngx_http_autodiscover_ctx_t  *ctx;
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_autodiscover_ctx_t));
+    ctx = ngx_http_autodiscover_create_ctx(r);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    ngx_http_set_ctx(r, ctx, ngx_http_autodiscover_module);
 
     rc = ngx_http_discard_request_body(r);
 
@@ -189,7 +218,7 @@ ngx_http_autodiscover_json_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    rc = ngx_http_autodiscover_read_json_request(r, ctx);
+    rc = read(r, ctx);
 
     if (rc == NGX_OK) {
         rc = ngx_http_autodiscover_resolve(r, ctx);
@@ -206,7 +235,25 @@ ngx_http_autodiscover_json_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_FOUND;
     }
 
-    return ngx_http_autodiscover_send_json(r, ctx);
+    return send(r, ctx);
+}
+
+
+static ngx_http_autodiscover_ctx_t *
+ngx_http_autodiscover_create_ctx(ngx_http_request_t *r)
+{
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_autodiscover_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    ctx->conf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
+
+    ngx_http_set_ctx(r, ctx, ngx_http_autodiscover_module);
+
+    return ctx;
 }
 
 

@@ -24,16 +24,16 @@ static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_renderers[] = {
     { NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK,
       ngx_http_autodiscover_check_outlook,
       ngx_http_autodiscover_render_outlook,
-      ngx_string("text/xml"), 0 },
+      ngx_string("text/xml"), 0, 0 },
 
     /* ActiveSync has no redirectUrl: devices follow an HTTP 302 */
 
     { NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC,
       ngx_http_autodiscover_check_activesync,
       ngx_http_autodiscover_render_activesync,
-      ngx_string("text/xml"), 1 },
+      ngx_string("text/xml"), 1, 0 },
 
-    { NGX_HTTP_AUTODISCOVER_SCHEMA_NONE, NULL, NULL, ngx_null_string, 0 }
+    { NGX_HTTP_AUTODISCOVER_SCHEMA_NONE, NULL, NULL, ngx_null_string, 0, 0 }
 };
 
 
@@ -42,7 +42,7 @@ static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_error = {
     NULL,
     ngx_http_autodiscover_render_error,
     ngx_string("text/xml"),
-    0
+    0, 0
 };
 
 
@@ -91,19 +91,31 @@ ngx_http_autodiscover_renderer(ngx_http_autodiscover_schema_e schema)
 }
 
 
+ngx_int_t
+ngx_http_autodiscover_send(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd)
+{
+    ngx_str_t  body;
+
+    if (ngx_http_autodiscover_render(r, ctx, rd, &body) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_autodiscover_output(r, ctx, rd, &body);
+}
+
+
 /*
  * renders twice: once to measure, once to write into a buffer of exactly
  * that size
  */
 
 ngx_int_t
-ngx_http_autodiscover_send(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd)
+ngx_http_autodiscover_render(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
+    ngx_str_t *body)
 {
     size_t                        len;
-    ngx_int_t                     rc;
-    ngx_buf_t                    *b;
-    ngx_chain_t                   out;
     ngx_http_autodiscover_out_t   o;
 
     ngx_memzero(&o, sizeof(ngx_http_autodiscover_out_t));
@@ -112,15 +124,15 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
 
     len = o.len;
 
-    b = ngx_create_temp_buf(r->pool, len);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    body->data = ngx_pnalloc(r->pool, len);
+    if (body->data == NULL) {
+        return NGX_ERROR;
     }
 
     /* the second pass can never write past the end, whatever happens */
 
-    o.pos = b->pos;
-    o.end = b->pos + len;
+    o.pos = body->data;
+    o.end = body->data + len;
     o.len = 0;
 
     rd->render(&o, ctx);
@@ -129,17 +141,36 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "autodiscover: rendered %uz bytes instead of %uz",
                       o.len, len);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
-    b->last = o.pos;
+    body->len = len;
+
+    return NGX_OK;
+}
+
+
+/* the headers, then the body as it is */
+
+ngx_int_t
+ngx_http_autodiscover_output(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
+    ngx_str_t *body)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
 
     r->headers_out.status = ctx->status ? ctx->status : NGX_HTTP_OK;
-    r->headers_out.content_length_n = len;
+    r->headers_out.content_length_n = body->len;
     r->headers_out.content_type = rd->content_type;
     r->headers_out.content_type_len = rd->content_type.len;
     r->headers_out.content_type_lowcase = NULL;
-    ngx_str_set(&r->headers_out.charset, "utf-8");
+
+    if (!rd->binary) {
+        ngx_str_set(&r->headers_out.charset, "utf-8");
+    }
+
     r->allow_ranges = 0;
 
     rc = ngx_http_send_header(r);
@@ -148,6 +179,14 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
         return rc;
     }
 
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = body->data;
+    b->last = body->data + body->len;
+    b->memory = 1;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
 

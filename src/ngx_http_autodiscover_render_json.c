@@ -43,7 +43,7 @@ static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_json = {
     NULL,
     ngx_http_autodiscover_render_json,
     ngx_string("application/json"),
-    0
+    0, 0
 };
 
 

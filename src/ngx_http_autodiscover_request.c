@@ -14,6 +14,8 @@
 static ngx_int_t ngx_http_autodiscover_unescape(ngx_http_request_t *r,
     ngx_str_t *value);
 static ngx_int_t ngx_http_autodiscover_check_domain(u_char *p, u_char *last);
+static ngx_int_t ngx_http_autodiscover_set_domain(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *domain);
 
 
 #define NGX_HTTP_AUTODISCOVER_NS_PREFIX                                       \
@@ -27,6 +29,8 @@ static ngx_str_t  ngx_http_autodiscover_schemas[] = {
     ngx_string("http://" NGX_HTTP_AUTODISCOVER_NS_PREFIX
                "mobilesync/responseschema/2006"),
     ngx_null_string,  /* Autodiscover v2 has no schema */
+    ngx_string("http://autoconfig.thunderbird.net/config-v1.1"),
+    ngx_string("http://www.apple.com/DTDs/PropertyList-1.0.dtd"),
     ngx_null_string   /* unknown: the client's own value */
 };
 
@@ -247,6 +251,145 @@ ngx_http_autodiscover_read_json_request(ngx_http_request_t *r,
     }
 
     return ngx_http_autodiscover_set_address(r, ctx, &value);
+}
+
+
+/*
+ * Thunderbird autoconfig: ?emailaddress=ADDR, which Thunderbird for
+ * Android leaves out and Evolution sends as EVOLUTIONUSER@domain; without
+ * an address the domain is the Host's, less "autoconfig.", and the
+ * address variables hold Thunderbird's placeholders
+ */
+
+ngx_int_t
+ngx_http_autodiscover_read_autoconfig_request(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_str_t  value;
+
+    ngx_http_autodiscover_use_schema(ctx,
+                                     NGX_HTTP_AUTODISCOVER_SCHEMA_AUTOCONFIG);
+    ctx->request_ns = NGX_HTTP_AUTODISCOVER_SCHEMA_AUTOCONFIG;
+
+    if (ngx_http_arg(r, (u_char *) "emailaddress", 12, &value) == NGX_OK
+        && value.len)
+    {
+        if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (value.len > sizeof("EVOLUTIONUSER@") - 1
+            && ngx_strncasecmp(value.data, (u_char *) "EVOLUTIONUSER@",
+                               sizeof("EVOLUTIONUSER@") - 1)
+               == 0)
+        {
+            value.data += sizeof("EVOLUTIONUSER@") - 1;
+            value.len -= sizeof("EVOLUTIONUSER@") - 1;
+
+            return ngx_http_autodiscover_set_domain(r, ctx, &value);
+        }
+
+        return ngx_http_autodiscover_set_address(r, ctx, &value);
+    }
+
+    value = r->headers_in.server;
+
+    if (value.len > sizeof("autoconfig.") - 1
+        && ngx_strncmp(value.data, "autoconfig.", sizeof("autoconfig.") - 1)
+           == 0)
+    {
+        value.data += sizeof("autoconfig.") - 1;
+        value.len -= sizeof("autoconfig.") - 1;
+    }
+
+    return ngx_http_autodiscover_set_domain(r, ctx, &value);
+}
+
+
+/* Apple profiles: ?emailaddress=ADDR, required, and ?name=, optional */
+
+ngx_int_t
+ngx_http_autodiscover_read_mobileconfig_request(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_int_t  rc;
+    ngx_str_t  value;
+
+    ngx_http_autodiscover_use_schema(ctx,
+                                     NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILECONFIG);
+    ctx->request_ns = NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILECONFIG;
+
+    if (ngx_http_arg(r, (u_char *) "emailaddress", 12, &value) != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no emailaddress in the request");
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_autodiscover_set_address(r, ctx, &value);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_arg(r, (u_char *) "name", 4, &value) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (value.len > NGX_HTTP_AUTODISCOVER_MAX_NAME
+        || ngx_http_autodiscover_check_text(&value) != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: client sent an invalid name "
+                      "of %uz bytes", value.len);
+        return NGX_DECLINED;
+    }
+
+    ctx->name = value;
+
+    return NGX_OK;
+}
+
+
+/* a domain without an address: Thunderbird's placeholders stand in */
+
+static ngx_int_t
+ngx_http_autodiscover_set_domain(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *domain)
+{
+    u_char  *p;
+
+    if (domain->len == 0
+        || ngx_http_autodiscover_check_domain(domain->data,
+                                              domain->data + domain->len)
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no valid domain in the request");
+        return NGX_DECLINED;
+    }
+
+    p = ngx_pnalloc(r->pool, domain->len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_strlow(p, domain->data, domain->len);
+
+    ctx->domain.data = p;
+    ctx->domain.len = domain->len;
+
+    ngx_str_set(&ctx->email, "%EMAILADDRESS%");
+    ngx_str_set(&ctx->user, "%EMAILLOCALPART%");
+    ctx->placeholders = 1;
+
+    return NGX_OK;
 }
 
 

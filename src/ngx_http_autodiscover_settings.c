@@ -174,7 +174,14 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[] = {
       NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_EXCHANGE },
 
     { ngx_string("oab_url"), ngx_http_autodiscover_parse_https,
-      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_EXCHANGE }
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_EXCHANGE },
+
+    { ngx_string("leave_on_server"), ngx_http_autodiscover_parse_flag,
+      NGX_HTTP_AUTODISCOVER_FLAG_EXPECT, 1 << NGX_HTTP_AUTODISCOVER_POP3 },
+
+    { ngx_string("days_to_leave"), ngx_http_autodiscover_parse_ttl,
+      "it must be a number of days from 0 to 876000",
+      1 << NGX_HTTP_AUTODISCOVER_POP3 }
 };
 
 
@@ -219,7 +226,28 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_account[] = {
       NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
 
     { ngx_string("Autodiscover v1 URL"), ngx_http_autodiscover_parse_https,
-      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 }
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 },
+
+    { ngx_string("provider name"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("provider short name"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("documentation URL"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("webmail URL"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("profile name"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("profile organization"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("profile description"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 }
 };
 
 

@@ -262,7 +262,7 @@ invalid redirect address "alice", it must be an e-mail address in
 autodiscover_protocol IMAP server=h;
 --- must_die
 --- error_log
-"autodiscover" and "autodiscover_json" need "autodiscover_domains" or "autodiscover_serve" to know which domains they answer for
+"autodiscover" needs "autodiscover_domains" or "autodiscover_serve" to know which domains it answers for
 
 
 

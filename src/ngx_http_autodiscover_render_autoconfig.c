@@ -1,0 +1,277 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+/*
+ * Thunderbird's autoconfig, config-v1.1.xml: the incoming (IMAP, POP3)
+ * and outgoing (SMTP) protocols of the service, in their order
+ */
+
+
+static void ngx_http_autodiscover_render_autoconfig(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
+static void ngx_http_autodiscover_autoconfig_server(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx,
+    const ngx_http_autodiscover_proto_t *p);
+static void ngx_http_autodiscover_autoconfig_url(
+    ngx_http_autodiscover_out_t *out, char *open, const ngx_str_t *url,
+    char *close);
+
+
+static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_autoconfig = {
+    NGX_HTTP_AUTODISCOVER_SCHEMA_AUTOCONFIG,
+    NULL,
+    ngx_http_autodiscover_render_autoconfig,
+    ngx_string("text/xml"),
+    0, 0
+};
+
+
+/* indexed by the TLS mode */
+
+static ngx_str_t  ngx_http_autodiscover_socket_types[] = {
+    ngx_string("SSL"),
+    ngx_string("STARTTLS"),
+    ngx_string("plain")
+};
+
+
+static ngx_str_t  ngx_http_autodiscover_server_types[] = {
+    ngx_string("pop3"),
+    ngx_string("imap"),
+    ngx_string("smtp")
+};
+
+
+static ngx_str_t  ngx_http_autodiscover_booleans[] = {
+    ngx_string("false"),
+    ngx_string("true")
+};
+
+
+/* Thunderbird's names, as "auth=" takes them */
+
+static ngx_str_t  ngx_http_autodiscover_autoconfig_auth[] = {
+    ngx_string("password-cleartext"),
+    ngx_string("password-encrypted"),
+    ngx_string("NTLM"),
+    ngx_string("GSSAPI"),
+    ngx_string("OAuth2"),
+    ngx_string("client-IP-address"),
+    ngx_string("TLS-client-cert"),
+    ngx_string("none")
+};
+
+
+#define ngx_http_autodiscover_autoconfig_type(p)                              \
+    ((p)->num[NGX_HTTP_AUTODISCOVER_F_TYPE] <= NGX_HTTP_AUTODISCOVER_SMTP)
+
+
+ngx_int_t
+ngx_http_autodiscover_send_autoconfig(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_uint_t                      i;
+    ngx_http_autodiscover_proto_t  *p;
+
+    if (ctx->error == 600) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (ctx->error) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* a redirected address, or one without mail protocols: nothing here */
+
+    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS) {
+        p = ctx->service.protocols.elts;
+
+        for (i = 0; i < ctx->service.protocols.nelts; i++) {
+            if (ngx_http_autodiscover_autoconfig_type(&p[i])) {
+                return ngx_http_autodiscover_send(r, ctx,
+                                             &ngx_http_autodiscover_autoconfig);
+            }
+        }
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "autodiscover: no IMAP, POP3 or SMTP settings for "
+                  "domain \"%V\"", &ctx->domain);
+
+    return NGX_HTTP_NOT_FOUND;
+}
+
+
+static void
+ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_uint_t                              i;
+    const ngx_str_t                        *s, *name, *d;
+    const ngx_http_autodiscover_proto_t    *p;
+    const ngx_http_autodiscover_service_t  *svc;
+
+    svc = &ctx->service;
+    s = svc->str;
+
+    ngx_http_autodiscover_out_literal(out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<clientConfig version=\"1.1\">\n"
+        "  <emailProvider id=\"");
+    ngx_http_autodiscover_out_xml(out, &ctx->domain);
+    ngx_http_autodiscover_out_literal(out, "\">\n");
+
+    ngx_http_autodiscover_out_element(out, 2, "domain", &ctx->domain);
+
+    if (ctx->conf->provider_domains != NULL) {
+        d = ctx->conf->provider_domains->elts;
+
+        for (i = 0; i < ctx->conf->provider_domains->nelts; i++) {
+            if (d[i].len != ctx->domain.len
+                || ngx_strncmp(d[i].data, ctx->domain.data, d[i].len) != 0)
+            {
+                ngx_http_autodiscover_out_element(out, 2, "domain", &d[i]);
+            }
+        }
+    }
+
+    name = s[NGX_HTTP_AUTODISCOVER_A_PROVIDER_NAME].len
+           ? &s[NGX_HTTP_AUTODISCOVER_A_PROVIDER_NAME] : &ctx->domain;
+
+    ngx_http_autodiscover_out_element(out, 2, "displayName", name);
+
+    if (s[NGX_HTTP_AUTODISCOVER_A_PROVIDER_SHORT_NAME].len) {
+        name = &s[NGX_HTTP_AUTODISCOVER_A_PROVIDER_SHORT_NAME];
+    }
+
+    ngx_http_autodiscover_out_element(out, 2, "displayShortName", name);
+
+    p = svc->protocols.elts;
+
+    /* incoming servers first, as the format has them, each in its order */
+
+    for (i = 0; i < svc->protocols.nelts; i++) {
+        if (p[i].num[NGX_HTTP_AUTODISCOVER_F_TYPE] != NGX_HTTP_AUTODISCOVER_SMTP
+            && ngx_http_autodiscover_autoconfig_type(&p[i]))
+        {
+            ngx_http_autodiscover_autoconfig_server(out, ctx, &p[i]);
+        }
+    }
+
+    for (i = 0; i < svc->protocols.nelts; i++) {
+        if (p[i].num[NGX_HTTP_AUTODISCOVER_F_TYPE] == NGX_HTTP_AUTODISCOVER_SMTP)
+        {
+            ngx_http_autodiscover_autoconfig_server(out, ctx, &p[i]);
+        }
+    }
+
+    ngx_http_autodiscover_autoconfig_url(out, "    <documentation url=\"",
+                                   &s[NGX_HTTP_AUTODISCOVER_A_DOCUMENTATION_URL],
+                                   "\"/>\n");
+
+    ngx_http_autodiscover_out_literal(out, "  </emailProvider>\n");
+
+    ngx_http_autodiscover_autoconfig_url(out,
+                                       "  <webMail>\n    <loginPage url=\"",
+                                       &s[NGX_HTTP_AUTODISCOVER_A_WEBMAIL_URL],
+                                       "\"/>\n  </webMail>\n");
+
+    ngx_http_autodiscover_out_literal(out, "</clientConfig>\n");
+}
+
+
+static void
+ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx,
+    const ngx_http_autodiscover_proto_t *p)
+{
+    ngx_int_t         type;
+    const ngx_str_t  *s, *login;
+    const ngx_int_t  *n;
+
+    s = p->str;
+    n = p->num;
+    type = n[NGX_HTTP_AUTODISCOVER_F_TYPE];
+
+    if (type == NGX_HTTP_AUTODISCOVER_SMTP) {
+        ngx_http_autodiscover_out_literal(out,
+                                         "    <outgoingServer type=\"smtp\">\n");
+
+    } else {
+        ngx_http_autodiscover_out_literal(out,
+                                         "    <incomingServer type=\"");
+        ngx_http_autodiscover_out_xml(out,
+                                   &ngx_http_autodiscover_server_types[type]);
+        ngx_http_autodiscover_out_literal(out, "\">\n");
+    }
+
+    ngx_http_autodiscover_out_element(out, 3, "hostname",
+                                      &s[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+    ngx_http_autodiscover_out_number(out, 3, "port",
+                                     n[NGX_HTTP_AUTODISCOVER_F_PORT]);
+    ngx_http_autodiscover_out_element(out, 3, "socketType",
+                &ngx_http_autodiscover_socket_types[n[NGX_HTTP_AUTODISCOVER_F_TLS]]);
+    ngx_http_autodiscover_out_element(out, 3, "authentication",
+             &ngx_http_autodiscover_autoconfig_auth[n[NGX_HTTP_AUTODISCOVER_F_AUTH]]);
+
+    /* no login configured: the whole address, Thunderbird's default too */
+
+    login = s[NGX_HTTP_AUTODISCOVER_F_LOGIN].len
+            ? &s[NGX_HTTP_AUTODISCOVER_F_LOGIN] : &ctx->email;
+
+    ngx_http_autodiscover_out_element(out, 3, "username", login);
+
+    if (type == NGX_HTTP_AUTODISCOVER_POP3
+        && (n[NGX_HTTP_AUTODISCOVER_F_LEAVE_ON_SERVER] != NGX_CONF_UNSET
+            || n[NGX_HTTP_AUTODISCOVER_F_DAYS_TO_LEAVE] != NGX_CONF_UNSET))
+    {
+        ngx_http_autodiscover_out_tag(out, 3, "<pop3>");
+
+        if (n[NGX_HTTP_AUTODISCOVER_F_LEAVE_ON_SERVER] != NGX_CONF_UNSET) {
+            ngx_http_autodiscover_out_element(out, 4, "leaveMessagesOnServer",
+                                  &ngx_http_autodiscover_booleans[
+                                     n[NGX_HTTP_AUTODISCOVER_F_LEAVE_ON_SERVER]]);
+        }
+
+        if (n[NGX_HTTP_AUTODISCOVER_F_DAYS_TO_LEAVE] != NGX_CONF_UNSET) {
+            ngx_http_autodiscover_out_number(out, 4,
+                                        "daysToLeaveMessagesOnServer",
+                                        n[NGX_HTTP_AUTODISCOVER_F_DAYS_TO_LEAVE]);
+        }
+
+        ngx_http_autodiscover_out_tag(out, 3, "</pop3>");
+    }
+
+    if (type == NGX_HTTP_AUTODISCOVER_SMTP) {
+        ngx_http_autodiscover_out_literal(out, "    </outgoingServer>\n");
+
+    } else {
+        ngx_http_autodiscover_out_literal(out, "    </incomingServer>\n");
+    }
+}
+
+
+/* an element with a url="" attribute, when there is a URL */
+
+static void
+ngx_http_autodiscover_autoconfig_url(ngx_http_autodiscover_out_t *out,
+    char *open, const ngx_str_t *url, char *close)
+{
+    if (url->len == 0) {
+        return;
+    }
+
+    ngx_http_autodiscover_out_raw(out, (u_char *) open, ngx_strlen(open));
+    ngx_http_autodiscover_out_xml(out, url);
+    ngx_http_autodiscover_out_raw(out, (u_char *) close, ngx_strlen(close));
+}
