@@ -25,11 +25,20 @@ static char *ngx_http_autodiscover_value(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_autodiscover_not_served(ngx_conf_t *cf,
+static char *ngx_http_autodiscover_enum(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_autodiscover_http_redirect(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_http_complex_value_t *ngx_http_autodiscover_compile(
     ngx_conf_t *cf, ngx_str_t *value, ngx_http_autodiscover_field_t *field,
     ngx_int_t *num);
+
+
+static ngx_conf_enum_t  ngx_http_autodiscover_redirect_modes[] = {
+    { ngx_string("document"), NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT },
+    { ngx_string("302"), NGX_HTTP_AUTODISCOVER_REDIRECT_302 },
+    { ngx_null_string, 0 }
+};
 
 
 static ngx_conf_enum_t  ngx_http_autodiscover_not_served_values[] = {
@@ -85,6 +94,20 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       0,
       (void *) ngx_http_autodiscover_mobileconfig_handler },
 
+    { ngx_string("autodiscover_http_redirect"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_http_redirect,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("autodiscover_redirect_mode"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_enum,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, redirect_mode),
+      &ngx_http_autodiscover_redirect_modes },
+
     { ngx_string("autodiscover_provider_domains"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_autodiscover_domains,
@@ -108,7 +131,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
 
     { ngx_string("autodiscover_not_served"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_autodiscover_not_served,
+      ngx_http_autodiscover_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, not_served),
       &ngx_http_autodiscover_not_served_values },
@@ -243,6 +266,8 @@ ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
     conf->domains = NGX_CONF_UNSET_PTR;
     conf->provider_domains = NGX_CONF_UNSET_PTR;
     conf->signer = NGX_CONF_UNSET_PTR;
+    conf->http_redirect = NGX_CONF_UNSET_PTR;
+    conf->redirect_mode = NGX_CONF_UNSET_UINT;
     conf->not_served = NGX_CONF_UNSET_UINT;
     conf->max_body = NGX_CONF_UNSET_SIZE;
     conf->enable = NGX_CONF_UNSET;
@@ -269,6 +294,14 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_ptr_value(conf->provider_domains, prev->provider_domains,
                              NULL);
     ngx_conf_merge_ptr_value(conf->signer, prev->signer, NULL);
+    ngx_conf_merge_uint_value(conf->redirect_mode, prev->redirect_mode,
+                              NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT);
+
+    /* "autodiscover_http_redirect" binds one location's handler */
+
+    if (conf->http_redirect == NGX_CONF_UNSET_PTR) {
+        conf->http_redirect = NULL;
+    }
     ngx_conf_merge_uint_value(conf->not_served, prev->not_served,
                               NGX_HTTP_AUTODISCOVER_NOT_SERVED_404);
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 4096);
@@ -544,16 +577,20 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* ngx_conf_set_enum_slot() with a message that names the values */
+
 static char *
-ngx_http_autodiscover_not_served(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
+ngx_http_autodiscover_enum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+    char  *p = conf;
 
     ngx_str_t        *value;
+    ngx_uint_t       *field;
     ngx_conf_enum_t  *e;
 
-    if (alcf->not_served != NGX_CONF_UNSET_UINT) {
+    field = (ngx_uint_t *) (p + cmd->offset);
+
+    if (*field != NGX_CONF_UNSET_UINT) {
         return "is duplicate";
     }
 
@@ -563,17 +600,53 @@ ngx_http_autodiscover_not_served(ngx_conf_t *cf, ngx_command_t *cmd,
         if (e->name.len == value[1].len
             && ngx_strcmp(e->name.data, value[1].data) == 0)
         {
-            alcf->not_served = e->value;
+            *field = e->value;
             return NGX_CONF_OK;
         }
     }
 
+    e = cmd->post;
+
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid value \"%V\" in \"%V\" directive, "
-                       "it must be \"404\" or \"error\"",
-                       &value[1], &cmd->name);
+                       "it must be \"%V\" or \"%V\"",
+                       &value[1], &cmd->name, &e[0].name, &e[1].name);
 
     return NGX_CONF_ERROR;
+}
+
+
+/* a location that only ever redirects: the plain-HTTP endpoint */
+
+static char *
+ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+
+    ngx_str_t                      *value;
+    ngx_http_core_loc_conf_t       *clcf;
+    ngx_http_autodiscover_field_t  *field;
+
+    if (alcf->http_redirect != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    field = ngx_http_autodiscover_account
+            + NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL;
+
+    alcf->http_redirect = ngx_http_autodiscover_compile(cf, &value[1], field,
+                                                        NULL);
+    if (alcf->http_redirect == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_autodiscover_http_redirect_handler;
+
+    return NGX_CONF_OK;
 }
 
 

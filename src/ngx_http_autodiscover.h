@@ -132,6 +132,9 @@ typedef enum {
 #define NGX_HTTP_AUTODISCOVER_NOT_SERVED_404    0
 #define NGX_HTTP_AUTODISCOVER_NOT_SERVED_ERROR  1
 
+#define NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT  0
+#define NGX_HTTP_AUTODISCOVER_REDIRECT_302       1
+
 
 /*
  * checks a value (a literal at configuration time, or the result of
@@ -170,6 +173,8 @@ typedef struct {
     ngx_flag_t                       enable;
     ngx_str_t                       *endpoint;   /* the directive's name */
     ngx_http_autodiscover_signer_t  *signer;
+    ngx_http_complex_value_t        *http_redirect;
+    ngx_uint_t                       redirect_mode;
 } ngx_http_autodiscover_loc_conf_t;
 
 
@@ -276,6 +281,7 @@ ngx_int_t ngx_http_autodiscover_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_autodiscover_json_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_autodiscover_autoconfig_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_autodiscover_mobileconfig_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_autodiscover_http_redirect_handler(ngx_http_request_t *r);
 
 /* request */
 ngx_int_t ngx_http_autodiscover_read_body(ngx_http_request_t *r,

@@ -155,8 +155,9 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
         return ngx_http_autodiscover_send_error(r, ctx, code);
     }
 
-    if (rd->redirect_url_302
-        && ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL)
+    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL
+        && (rd->redirect_url_302
+            || ctx->conf->redirect_mode == NGX_HTTP_AUTODISCOVER_REDIRECT_302))
     {
         return ngx_http_autodiscover_send_redirect(r,
                      &ctx->service.str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL]);
@@ -293,4 +294,50 @@ ngx_http_autodiscover_resolve(ngx_http_request_t *r,
     }
 
     return rc;
+}
+
+
+/*
+ * the plain-HTTP endpoint (port 80): whatever the method, a 302 to the
+ * https URL configured, never settings and never a 401
+ */
+
+ngx_int_t
+ngx_http_autodiscover_http_redirect_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                          rc, n;
+    ngx_str_t                          url;
+    ngx_http_autodiscover_loc_conf_t  *alcf;
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
+
+    if (ngx_http_complex_value(r, alcf->http_redirect, &url) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (url.len == 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no redirect for \"%V\"",
+                      &r->headers_in.server);
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    if (ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL]
+            .parse(&url, &n)
+        != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "autodiscover: invalid redirect URL \"%V\" from "
+                      "variables, it must be an absolute \"https://\" URL",
+                      ngx_http_autodiscover_loggable(r, &url));
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_autodiscover_send_redirect(r, &url);
 }

@@ -102,7 +102,7 @@ ngx_http_autodiscover_send_mobileconfig(ngx_http_request_t *r,
     }
 
     if (ngx_http_autodiscover_apple_ids(r, ctx,
-                                   servers.in->num[NGX_HTTP_AUTODISCOVER_F_TYPE])
+                                 servers.in->num[NGX_HTTP_AUTODISCOVER_F_TYPE])
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

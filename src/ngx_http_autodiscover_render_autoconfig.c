@@ -75,6 +75,9 @@ static ngx_str_t  ngx_http_autodiscover_autoconfig_auth[] = {
 #define ngx_http_autodiscover_autoconfig_type(p)                              \
     ((p)->num[NGX_HTTP_AUTODISCOVER_F_TYPE] <= NGX_HTTP_AUTODISCOVER_SMTP)
 
+#define ngx_http_autodiscover_autoconfig_smtp(p)                              \
+    ((p)->num[NGX_HTTP_AUTODISCOVER_F_TYPE] == NGX_HTTP_AUTODISCOVER_SMTP)
+
 
 ngx_int_t
 ngx_http_autodiscover_send_autoconfig(ngx_http_request_t *r,
@@ -161,23 +164,22 @@ ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
     /* incoming servers first, as the format has them, each in its order */
 
     for (i = 0; i < svc->protocols.nelts; i++) {
-        if (p[i].num[NGX_HTTP_AUTODISCOVER_F_TYPE] != NGX_HTTP_AUTODISCOVER_SMTP
-            && ngx_http_autodiscover_autoconfig_type(&p[i]))
+        if (ngx_http_autodiscover_autoconfig_type(&p[i])
+            && !ngx_http_autodiscover_autoconfig_smtp(&p[i]))
         {
             ngx_http_autodiscover_autoconfig_server(out, ctx, &p[i]);
         }
     }
 
     for (i = 0; i < svc->protocols.nelts; i++) {
-        if (p[i].num[NGX_HTTP_AUTODISCOVER_F_TYPE] == NGX_HTTP_AUTODISCOVER_SMTP)
-        {
+        if (ngx_http_autodiscover_autoconfig_smtp(&p[i])) {
             ngx_http_autodiscover_autoconfig_server(out, ctx, &p[i]);
         }
     }
 
     ngx_http_autodiscover_autoconfig_url(out, "    <documentation url=\"",
-                                   &s[NGX_HTTP_AUTODISCOVER_A_DOCUMENTATION_URL],
-                                   "\"/>\n");
+                                 &s[NGX_HTTP_AUTODISCOVER_A_DOCUMENTATION_URL],
+                                 "\"/>\n");
 
     ngx_http_autodiscover_out_literal(out, "  </emailProvider>\n");
 
@@ -205,7 +207,7 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
 
     if (type == NGX_HTTP_AUTODISCOVER_SMTP) {
         ngx_http_autodiscover_out_literal(out,
-                                         "    <outgoingServer type=\"smtp\">\n");
+                                        "    <outgoingServer type=\"smtp\">\n");
 
     } else {
         ngx_http_autodiscover_out_literal(out,
@@ -220,9 +222,11 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_out_number(out, 3, "port",
                                      n[NGX_HTTP_AUTODISCOVER_F_PORT]);
     ngx_http_autodiscover_out_element(out, 3, "socketType",
-                &ngx_http_autodiscover_socket_types[n[NGX_HTTP_AUTODISCOVER_F_TLS]]);
+                                      &ngx_http_autodiscover_socket_types[
+                                          n[NGX_HTTP_AUTODISCOVER_F_TLS]]);
     ngx_http_autodiscover_out_element(out, 3, "authentication",
-             &ngx_http_autodiscover_autoconfig_auth[n[NGX_HTTP_AUTODISCOVER_F_AUTH]]);
+                                      &ngx_http_autodiscover_autoconfig_auth[
+                                          n[NGX_HTTP_AUTODISCOVER_F_AUTH]]);
 
     /* no login configured: the whole address, Thunderbird's default too */
 
@@ -239,14 +243,14 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
 
         if (n[NGX_HTTP_AUTODISCOVER_F_LEAVE_ON_SERVER] != NGX_CONF_UNSET) {
             ngx_http_autodiscover_out_element(out, 4, "leaveMessagesOnServer",
-                                  &ngx_http_autodiscover_booleans[
-                                     n[NGX_HTTP_AUTODISCOVER_F_LEAVE_ON_SERVER]]);
+                                 &ngx_http_autodiscover_booleans[
+                                   n[NGX_HTTP_AUTODISCOVER_F_LEAVE_ON_SERVER]]);
         }
 
         if (n[NGX_HTTP_AUTODISCOVER_F_DAYS_TO_LEAVE] != NGX_CONF_UNSET) {
             ngx_http_autodiscover_out_number(out, 4,
-                                        "daysToLeaveMessagesOnServer",
-                                        n[NGX_HTTP_AUTODISCOVER_F_DAYS_TO_LEAVE]);
+                                      "daysToLeaveMessagesOnServer",
+                                      n[NGX_HTTP_AUTODISCOVER_F_DAYS_TO_LEAVE]);
         }
 
         ngx_http_autodiscover_out_tag(out, 3, "</pop3>");
