@@ -14,7 +14,7 @@ CFLAGS_EXTRA ?= -Werror
 
 SOURCES = config ngx_http_autodiscover_module.c $(wildcard src/*.c src/*.h)
 
-.PHONY: all build run test deps clean
+.PHONY: all build run test test-valgrind deps clean
 
 all: build
 
@@ -57,6 +57,17 @@ run: build
 
 test: build
 	@util/deps.sh test
+	TEST_NGINX_BINARY=$(NGINX) \
+	TEST_NGINX_LOAD_MODULES=$(MODULE) \
+	TEST_NGINX_CONF_EXAMPLES=$(CURDIR)/conf-examples \
+	    util/prove.sh
+
+# the whole suite with nginx under valgrind; valgrind.suppress holds only
+# nginx's and PCRE2's own leaks, each explained
+test-valgrind: build
+	@util/deps.sh test
+	@command -v valgrind >/dev/null || apt-get install -y -qq valgrind
+	TEST_NGINX_USE_VALGRIND=1 \
 	TEST_NGINX_BINARY=$(NGINX) \
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	TEST_NGINX_CONF_EXAMPLES=$(CURDIR)/conf-examples \

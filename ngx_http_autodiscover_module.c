@@ -108,6 +108,41 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       offsetof(ngx_http_autodiscover_loc_conf_t, redirect_mode),
       &ngx_http_autodiscover_redirect_modes },
 
+    { ngx_string("autodiscover_fallback"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, fallback_uri),
+      NULL },
+
+    { ngx_string("autodiscover_fallback_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_value,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, fallback_url),
+      &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL] },
+
+    { ngx_string("autodiscover_fallback_follow"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_autodiscover_domains,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, fallback_follow),
+      NULL },
+
+    { ngx_string("autodiscover_fallback_max_redirects"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, fallback_max_redirects),
+      NULL },
+
+    { ngx_string("autodiscover_fallback_max_reply"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, fallback_max_reply),
+      NULL },
+
     { ngx_string("autodiscover_provider_domains"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_autodiscover_domains,
@@ -268,6 +303,10 @@ ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
     conf->signer = NGX_CONF_UNSET_PTR;
     conf->http_redirect = NGX_CONF_UNSET_PTR;
     conf->redirect_mode = NGX_CONF_UNSET_UINT;
+    conf->fallback_url = NGX_CONF_UNSET_PTR;
+    conf->fallback_follow = NGX_CONF_UNSET_PTR;
+    conf->fallback_max_redirects = NGX_CONF_UNSET_UINT;
+    conf->fallback_max_reply = NGX_CONF_UNSET_SIZE;
     conf->not_served = NGX_CONF_UNSET_UINT;
     conf->max_body = NGX_CONF_UNSET_SIZE;
     conf->enable = NGX_CONF_UNSET;
@@ -296,6 +335,30 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_ptr_value(conf->signer, prev->signer, NULL);
     ngx_conf_merge_uint_value(conf->redirect_mode, prev->redirect_mode,
                               NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT);
+
+    ngx_conf_merge_str_value(conf->fallback_uri, prev->fallback_uri, "");
+    ngx_conf_merge_ptr_value(conf->fallback_url, prev->fallback_url, NULL);
+    ngx_conf_merge_ptr_value(conf->fallback_follow, prev->fallback_follow,
+                             NULL);
+    ngx_conf_merge_uint_value(conf->fallback_max_redirects,
+                              prev->fallback_max_redirects, 10);
+    ngx_conf_merge_size_value(conf->fallback_max_reply,
+                              prev->fallback_max_reply, 16384);
+
+    if (conf->fallback_max_redirects > 10) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"autodiscover_fallback_max_redirects\" must be "
+                           "at most 10, as Outlook follows no more");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->fallback_uri.len && conf->fallback_uri.data[0] != '/') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"autodiscover_fallback\" must name a location, "
+                           "\"%V\" does not start with \"/\"",
+                           &conf->fallback_uri);
+        return NGX_CONF_ERROR;
+    }
 
     /* "autodiscover_http_redirect" binds one location's handler */
 

@@ -175,7 +175,31 @@ typedef struct {
     ngx_http_autodiscover_signer_t  *signer;
     ngx_http_complex_value_t        *http_redirect;
     ngx_uint_t                       redirect_mode;
+    ngx_str_t                        fallback_uri;
+    ngx_http_complex_value_t        *fallback_url;
+    ngx_array_t                     *fallback_follow;  /* ngx_str_t */
+    ngx_uint_t                       fallback_max_redirects;
+    size_t                           fallback_max_reply;
 } ngx_http_autodiscover_loc_conf_t;
+
+
+/* the fallback client's state, for one request and all its hops */
+
+typedef struct {
+    ngx_str_t                        url;         /* this hop's */
+    ngx_str_t                        host;
+    ngx_str_t                        uri;
+    ngx_str_t                        body;        /* what is POSTed */
+    ngx_array_t                      seen;        /* URLs and addresses */
+    ngx_uint_t                       hops;
+    ngx_int_t                        rc;
+    ngx_uint_t                       status;
+    ngx_str_t                        reply;
+    ngx_str_t                        location;
+    unsigned                         done:1;
+    unsigned                         https:1;
+    unsigned                         rewritten:1;
+} ngx_http_autodiscover_client_t;
 
 
 /* one protocol of the evaluated service description */
@@ -216,6 +240,8 @@ typedef struct {
     ngx_str_t                        identifier;  /* Apple profiles */
     ngx_uint_t                       status;      /* 0: 200 */
     ngx_http_autodiscover_loc_conf_t *conf;
+    ngx_str_t                        body;        /* as the client POSTed */
+    ngx_http_autodiscover_client_t  *client;
 
     unsigned                         placeholders:1;
 
@@ -278,6 +304,8 @@ typedef struct {
 
 /* handler */
 ngx_int_t ngx_http_autodiscover_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_autodiscover_resolve(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_json_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_autodiscover_autoconfig_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_autodiscover_mobileconfig_handler(ngx_http_request_t *r);
@@ -309,9 +337,26 @@ void ngx_http_autodiscover_use_schema(ngx_http_autodiscover_ctx_t *ctx,
 ngx_int_t ngx_http_autodiscover_strip_scheme(ngx_str_t *uri,
     ngx_str_t *rest);
 
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_REPLY_SETTINGS = 0,
+    NGX_HTTP_AUTODISCOVER_REPLY_REDIRECT_URL,
+    NGX_HTTP_AUTODISCOVER_REPLY_REDIRECT_ADDR,
+    NGX_HTTP_AUTODISCOVER_REPLY_ERROR
+} ngx_http_autodiscover_reply_e;
+
+
+typedef struct {
+    ngx_http_autodiscover_reply_e    kind;
+    ngx_str_t                        target;
+} ngx_http_autodiscover_reply_t;
+
+
 /* xml */
 ngx_int_t ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
+ngx_int_t ngx_http_autodiscover_xml_reply(ngx_http_request_t *r,
+    ngx_http_autodiscover_schema_e schema, ngx_str_t *body,
+    ngx_http_autodiscover_reply_t *reply);
 
 /* variables */
 extern ngx_http_variable_t  ngx_http_autodiscover_vars[];
@@ -354,6 +399,12 @@ void ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *name, ngx_int_t value);
 void ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *tag);
+
+/* client */
+ngx_int_t ngx_http_autodiscover_client(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_client_redirect_addr(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
 
 /* sign */
 char *ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -14,8 +14,6 @@
 static void ngx_http_autodiscover_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_autodiscover_answer(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_int_t rc);
-static ngx_int_t ngx_http_autodiscover_resolve(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx);
 static ngx_int_t ngx_http_autodiscover_get(ngx_http_request_t *r,
     ngx_http_autodiscover_read_pt read, ngx_http_autodiscover_send_pt send);
 static ngx_http_autodiscover_ctx_t *ngx_http_autodiscover_create_ctx(
@@ -75,7 +73,14 @@ ngx_http_autodiscover_handler(ngx_http_request_t *r)
 
     rc = ngx_http_autodiscover_read_args(r, ctx);
 
-    return ngx_http_autodiscover_answer(r, ctx, rc);
+    rc = ngx_http_autodiscover_answer(r, ctx, rc);
+
+    if (rc == NGX_DONE) {
+        /* a fallback subrequest runs: the request waits for it */
+        r->main->count++;
+    }
+
+    return rc;
 }
 
 
@@ -91,10 +96,20 @@ ngx_http_autodiscover_body_handler(ngx_http_request_t *r)
     rc = ngx_http_autodiscover_read_body(r, &body);
 
     if (rc == NGX_OK) {
+        ctx->body = body;
         rc = ngx_http_autodiscover_xml_parse(r, ctx, &body);
     }
 
-    ngx_http_finalize_request(r, ngx_http_autodiscover_answer(r, ctx, rc));
+    rc = ngx_http_autodiscover_answer(r, ctx, rc);
+
+    /*
+     * NGX_DONE: a fallback subrequest runs and holds the request, which
+     * the client's resume handler finalizes
+     */
+
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
 }
 
 
@@ -137,6 +152,10 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
     if (rc == NGX_DECLINED) {
         alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
 
+        if (ctx->error == 500 && alcf->fallback_uri.len && ctx->email.len) {
+            return ngx_http_autodiscover_client(r, ctx);
+        }
+
         if (ctx->error == 500
             && alcf->not_served == NGX_HTTP_AUTODISCOVER_NOT_SERVED_404)
         {
@@ -152,6 +171,13 @@ ngx_http_autodiscover_answer(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: error %ui for domain \"%V\" in the "
                       "schema \"%V\"", code, &ctx->domain, &ctx->schema);
+
+        /* nothing configured here for this address: ask the fallback */
+
+        if (code != 600 && ctx->conf->fallback_uri.len && ctx->email.len) {
+            return ngx_http_autodiscover_client(r, ctx);
+        }
+
         return ngx_http_autodiscover_send_error(r, ctx, code);
     }
 
@@ -264,7 +290,7 @@ ngx_http_autodiscover_create_ctx(ngx_http_request_t *r)
  * (a variable gave an invalid value)
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_autodiscover_resolve(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {

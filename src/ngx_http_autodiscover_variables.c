@@ -13,6 +13,10 @@
 
 static ngx_int_t ngx_http_autodiscover_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_http_autodiscover_ctx_t *ngx_http_autodiscover_variable_ctx(
+    ngx_http_request_t *r);
 
 
 /*
@@ -47,6 +51,21 @@ ngx_http_variable_t  ngx_http_autodiscover_vars[] = {
       offsetof(ngx_http_autodiscover_ctx_t, legacydn),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("autodiscover_fallback_url"), NULL,
+      ngx_http_autodiscover_client_variable,
+      offsetof(ngx_http_autodiscover_client_t, url),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("autodiscover_fallback_host"), NULL,
+      ngx_http_autodiscover_client_variable,
+      offsetof(ngx_http_autodiscover_client_t, host),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("autodiscover_fallback_uri"), NULL,
+      ngx_http_autodiscover_client_variable,
+      offsetof(ngx_http_autodiscover_client_t, uri),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -56,16 +75,9 @@ ngx_http_autodiscover_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     ngx_str_t                    *s;
-    ngx_http_request_t           *pr;
     ngx_http_autodiscover_ctx_t  *ctx;
 
-    /* a subrequest, the fallback client's, sees what its parent read */
-
-    ctx = NULL;
-
-    for (pr = r; pr != NULL && ctx == NULL; pr = pr->parent) {
-        ctx = ngx_http_get_module_ctx(pr, ngx_http_autodiscover_module);
-    }
+    ctx = ngx_http_autodiscover_variable_ctx(r);
 
     if (ctx == NULL) {
         v->not_found = 1;
@@ -81,4 +93,52 @@ ngx_http_autodiscover_variable(ngx_http_request_t *r,
     v->not_found = 0;
 
     return NGX_OK;
+}
+
+
+/* the fallback client's current hop */
+
+static ngx_int_t
+ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                    *s;
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_http_autodiscover_variable_ctx(r);
+
+    if (ctx == NULL || ctx->client == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    s = (ngx_str_t *) ((u_char *) ctx->client + data);
+
+    v->len = s->len;
+    v->data = s->data;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/* a subrequest, the fallback client's, sees what its parent read */
+
+static ngx_http_autodiscover_ctx_t *
+ngx_http_autodiscover_variable_ctx(ngx_http_request_t *r)
+{
+    ngx_http_request_t           *pr;
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    for (pr = r; pr != NULL; pr = pr->parent) {
+        ctx = ngx_http_get_module_ctx(pr, ngx_http_autodiscover_module);
+
+        if (ctx != NULL) {
+            return ctx;
+        }
+    }
+
+    return NULL;
 }

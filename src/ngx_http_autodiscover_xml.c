@@ -32,6 +32,13 @@ static ngx_int_t ngx_http_autodiscover_xml_request(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, xmlDocPtr doc);
 static ngx_int_t ngx_http_autodiscover_xml_text(ngx_http_request_t *r,
     xmlNodePtr node, ngx_str_t *text);
+static ngx_http_autodiscover_schema_e ngx_http_autodiscover_xml_response_ns(
+    xmlNodePtr node);
+static ngx_int_t ngx_http_autodiscover_xml_action(ngx_http_request_t *r,
+    ngx_http_autodiscover_schema_e schema, xmlNodePtr response,
+    ngx_http_autodiscover_reply_t *reply);
+static xmlNodePtr ngx_http_autodiscover_xml_child(xmlNodePtr parent,
+    char *name);
 
 
 static ngx_str_t  ngx_http_autodiscover_request_ns[] = {
@@ -40,6 +47,18 @@ static ngx_str_t  ngx_http_autodiscover_request_ns[] = {
                "outlook/requestschema/2006"),
     ngx_string("schemas.microsoft.com/exchange/autodiscover/"
                "mobilesync/requestschema/2006")
+};
+
+
+/* indexed by the schema: NONE is the base schema of the envelope */
+
+static ngx_str_t  ngx_http_autodiscover_response_ns[] = {
+    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
+               "responseschema/2006"),
+    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
+               "outlook/responseschema/2006a"),
+    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
+               "mobilesync/responseschema/2006")
 };
 
 
@@ -354,4 +373,232 @@ ngx_http_autodiscover_xml_text(ngx_http_request_t *r, xmlNodePtr node,
     xmlFree(content);
 
     return NGX_OK;
+}
+
+
+/*
+ * an answer from another Autodiscover server: a well-formed document of
+ * the schema asked for (or the base schema's error), and what it says;
+ * NGX_DECLINED for anything else
+ */
+
+ngx_int_t
+ngx_http_autodiscover_xml_reply(ngx_http_request_t *r,
+    ngx_http_autodiscover_schema_e schema, ngx_str_t *body,
+    ngx_http_autodiscover_reply_t *reply)
+{
+    ngx_int_t          rc;
+    xmlDocPtr          doc;
+    xmlNodePtr         root, node;
+    xmlParserCtxtPtr   ctxt;
+
+    if (body->len == 0 || body->len > NGX_MAX_INT32_VALUE
+        || ngx_http_autodiscover_xml_has_dtd(body))
+    {
+        return NGX_DECLINED;
+    }
+
+    ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "autodiscover: xmlNewParserCtxt() failed");
+        return NGX_ERROR;
+    }
+
+    doc = xmlCtxtReadMemory(ctxt, (char *) body->data, (int) body->len,
+                            NULL, "UTF-8", NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
+
+    if (doc == NULL) {
+        xmlFreeParserCtxt(ctxt);
+        return NGX_DECLINED;
+    }
+
+    rc = NGX_DECLINED;
+    ngx_memzero(reply, sizeof(ngx_http_autodiscover_reply_t));
+
+    root = xmlDocGetRootElement(doc);
+
+    if (doc->intSubset != NULL || root == NULL
+        || !xmlStrEqual(root->name, (const xmlChar *) "Autodiscover")
+        || ngx_http_autodiscover_xml_response_ns(root)
+           != NGX_HTTP_AUTODISCOVER_SCHEMA_NONE)
+    {
+        goto done;
+    }
+
+    for (node = root->children; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE
+            && xmlStrEqual(node->name, (const xmlChar *) "Response"))
+        {
+            break;
+        }
+    }
+
+    if (node == NULL) {
+        goto done;
+    }
+
+    if (ngx_http_autodiscover_xml_response_ns(node)
+        == NGX_HTTP_AUTODISCOVER_SCHEMA_NONE)
+    {
+        /* the base schema's Response: an error */
+
+        reply->kind = NGX_HTTP_AUTODISCOVER_REPLY_ERROR;
+        rc = NGX_OK;
+        goto done;
+    }
+
+    if (ngx_http_autodiscover_xml_response_ns(node) != schema) {
+        goto done;
+    }
+
+    rc = ngx_http_autodiscover_xml_action(r, schema, node, reply);
+
+done:
+
+    xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+
+    return rc;
+}
+
+
+/*
+ * the schema of a response element's namespace: NONE for the base
+ * responseschema/2006, UNKNOWN for anything that is not Autodiscover's
+ */
+
+static ngx_http_autodiscover_schema_e
+ngx_http_autodiscover_xml_response_ns(xmlNodePtr node)
+{
+    ngx_str_t   href, rest;
+    ngx_uint_t  i;
+
+    if (node->ns == NULL || node->ns->href == NULL) {
+        return NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN;
+    }
+
+    href.data = (u_char *) node->ns->href;
+    href.len = ngx_strlen(href.data);
+
+    if (ngx_http_autodiscover_strip_scheme(&href, &rest) != NGX_OK) {
+        return NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN;
+    }
+
+    for (i = 0; i < 3; i++) {
+        if (rest.len == ngx_http_autodiscover_response_ns[i].len
+            && ngx_strncmp(rest.data, ngx_http_autodiscover_response_ns[i].data,
+                           rest.len)
+               == 0)
+        {
+            return i;   /* NONE, OUTLOOK, MOBILESYNC */
+        }
+    }
+
+    return NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN;
+}
+
+
+/* what a Response says: settings, a redirect, or an error */
+
+static ngx_int_t
+ngx_http_autodiscover_xml_action(ngx_http_request_t *r,
+    ngx_http_autodiscover_schema_e schema, xmlNodePtr response,
+    ngx_http_autodiscover_reply_t *reply)
+{
+    ngx_str_t   action;
+    xmlNodePtr  node, child;
+
+    if (schema == NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC) {
+
+        /* Response/Action/{Settings,Redirect,Error} */
+
+        node = ngx_http_autodiscover_xml_child(response, "Action");
+        if (node == NULL) {
+            return NGX_DECLINED;
+        }
+
+        if (ngx_http_autodiscover_xml_child(node, "Settings") != NULL) {
+            reply->kind = NGX_HTTP_AUTODISCOVER_REPLY_SETTINGS;
+            return NGX_OK;
+        }
+
+        child = ngx_http_autodiscover_xml_child(node, "Redirect");
+
+        if (child != NULL) {
+            reply->kind = NGX_HTTP_AUTODISCOVER_REPLY_REDIRECT_ADDR;
+            return ngx_http_autodiscover_xml_text(r, child, &reply->target);
+        }
+
+        if (ngx_http_autodiscover_xml_child(node, "Error") != NULL) {
+            reply->kind = NGX_HTTP_AUTODISCOVER_REPLY_ERROR;
+            return NGX_OK;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    /* Response/Account/Action, and RedirectUrl or RedirectAddr */
+
+    node = ngx_http_autodiscover_xml_child(response, "Account");
+    if (node == NULL) {
+        if (ngx_http_autodiscover_xml_child(response, "Error") != NULL) {
+            reply->kind = NGX_HTTP_AUTODISCOVER_REPLY_ERROR;
+            return NGX_OK;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    child = ngx_http_autodiscover_xml_child(node, "Action");
+    if (child == NULL
+        || ngx_http_autodiscover_xml_text(r, child, &action) != NGX_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (action.len == sizeof("redirectUrl") - 1
+        && ngx_strncmp(action.data, "redirectUrl", action.len) == 0)
+    {
+        child = ngx_http_autodiscover_xml_child(node, "RedirectUrl");
+        if (child == NULL) {
+            return NGX_DECLINED;
+        }
+
+        reply->kind = NGX_HTTP_AUTODISCOVER_REPLY_REDIRECT_URL;
+        return ngx_http_autodiscover_xml_text(r, child, &reply->target);
+    }
+
+    if (action.len == sizeof("redirectAddr") - 1
+        && ngx_strncmp(action.data, "redirectAddr", action.len) == 0)
+    {
+        child = ngx_http_autodiscover_xml_child(node, "RedirectAddr");
+        if (child == NULL) {
+            return NGX_DECLINED;
+        }
+
+        reply->kind = NGX_HTTP_AUTODISCOVER_REPLY_REDIRECT_ADDR;
+        return ngx_http_autodiscover_xml_text(r, child, &reply->target);
+    }
+
+    reply->kind = NGX_HTTP_AUTODISCOVER_REPLY_SETTINGS;
+
+    return NGX_OK;
+}
+
+
+static xmlNodePtr
+ngx_http_autodiscover_xml_child(xmlNodePtr parent, char *name)
+{
+    xmlNodePtr  node;
+
+    for (node = parent->children; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE
+            && xmlStrEqual(node->name, (const xmlChar *) name))
+        {
+            return node;
+        }
+    }
+
+    return NULL;
 }

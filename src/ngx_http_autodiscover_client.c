@@ -1,0 +1,647 @@
+
+/*
+ * Copyright (C) The ngx_http_autodiscover_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_autodiscover.h"
+
+
+/*
+ * The client: for an address the configuration has no answer for, the
+ * request is POSTed, as an in-memory subrequest, to the location named
+ * by autodiscover_fallback (which proxies it to another Autodiscover
+ * server); the answer is relayed once checked. With
+ * autodiscover_fallback_follow, redirects are followed the way Outlook
+ * does: HTTP 3xx Location and redirectUrl to the next URL, redirectAddr
+ * looked up locally first; at most autodiscover_fallback_max_redirects
+ * hops, a URL or an address seen twice is a loop, only allowed https
+ * hosts. Each hop's URL is in $autodiscover_fallback_url (and _host,
+ * _uri) for the fallback location.
+ */
+
+
+static ngx_int_t ngx_http_autodiscover_client_start(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+static ngx_int_t ngx_http_autodiscover_client_done(ngx_http_request_t *sr,
+    void *data, ngx_int_t rc);
+static void ngx_http_autodiscover_client_resume(ngx_http_request_t *r);
+static ngx_int_t ngx_http_autodiscover_client_answer(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+static ngx_int_t ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *url);
+static ngx_int_t ngx_http_autodiscover_client_body(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+static ngx_int_t ngx_http_autodiscover_client_seen(ngx_array_t *seen,
+    ngx_str_t *value);
+static ngx_int_t ngx_http_autodiscover_client_allowed(
+    ngx_http_autodiscover_loc_conf_t *alcf, ngx_str_t *host);
+static ngx_int_t ngx_http_autodiscover_client_error(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, char *why);
+
+
+static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_relay = {
+    NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
+    NULL,
+    NULL,
+    ngx_string("text/xml"),
+    0, 0
+};
+
+
+/*
+ * the first hop; NGX_DONE when a subrequest runs, and then the request
+ * is finalized by the resume handler
+ */
+
+ngx_int_t
+ngx_http_autodiscover_client(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_str_t  url;
+
+    if (ctx->client == NULL) {
+        ctx->client = ngx_pcalloc(r->pool,
+                                  sizeof(ngx_http_autodiscover_client_t));
+        if (ctx->client == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (ngx_array_init(&ctx->client->seen, r->pool, 4, sizeof(ngx_str_t))
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    ngx_str_null(&url);
+
+    if (ctx->conf->fallback_url != NULL
+        && ngx_http_complex_value(r, ctx->conf->fallback_url, &url) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_autodiscover_client_hop(r, ctx, &url);
+}
+
+
+/* one more hop to url (empty: the fallback location's own upstream) */
+
+static ngx_int_t
+ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *url)
+{
+    u_char                           *p, *last;
+    ngx_str_t                         host;
+    ngx_http_autodiscover_client_t   *c;
+
+    c = ctx->client;
+
+    if (c->hops > ctx->conf->fallback_max_redirects) {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "too many redirects");
+    }
+
+    c->url = *url;
+    ngx_str_null(&c->host);
+    ngx_str_null(&c->uri);
+
+    if (url->len) {
+        if (ngx_http_autodiscover_client_seen(&c->seen, url) != NGX_OK) {
+            return ngx_http_autodiscover_client_error(r, ctx,
+                                                      "a redirect loop");
+        }
+
+        /* https://host[:port]/uri: only these carry settings */
+
+        c->https = (url->len > 8
+                    && ngx_strncasecmp(url->data, (u_char *) "https://", 8)
+                       == 0);
+
+        p = url->data + (c->https ? 8 : 7);
+        last = url->data + url->len;
+
+        if (!c->https
+            && !(url->len > 7
+                 && ngx_strncasecmp(url->data, (u_char *) "http://", 7) == 0))
+        {
+            return ngx_http_autodiscover_client_error(r, ctx,
+                                                      "a redirect that is "
+                                                      "not http(s)");
+        }
+
+        host.data = p;
+
+        while (p < last && *p != '/' && *p != '?' && *p != '#') {
+            p++;
+        }
+
+        host.len = p - host.data;
+
+        if (host.len == 0) {
+            return ngx_http_autodiscover_client_error(r, ctx,
+                                                      "a redirect without "
+                                                      "a host");
+        }
+
+        if (c->hops > 0
+            && ngx_http_autodiscover_client_allowed(ctx->conf, &host)
+               != NGX_OK)
+        {
+            return ngx_http_autodiscover_client_error(r, ctx,
+                                                      "a redirect to a host "
+                                                      "not allowed");
+        }
+
+        c->host = host;
+        c->uri.data = p;
+        c->uri.len = last - p;
+
+        if (c->uri.len == 0) {
+            ngx_str_set(&c->uri, "/");
+        }
+
+    } else {
+        c->https = 1;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "autodiscover: fallback hop %ui to \"%V\" for \"%V\"",
+                  c->hops, url->len ? url : &ctx->conf->fallback_uri,
+                  &ctx->email);
+
+    c->hops++;
+
+    if (ngx_http_autodiscover_client_start(r, ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_client_start(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    u_char                          *q;
+    ngx_buf_t                       *b;
+    ngx_str_t                        uri, args;
+    ngx_chain_t                     *cl;
+    ngx_http_request_t              *sr;
+    ngx_http_request_body_t         *rb;
+    ngx_http_post_subrequest_t      *ps;
+    ngx_http_autodiscover_client_t  *c;
+
+    c = ctx->client;
+
+    if (c->body.len == 0
+        && ngx_http_autodiscover_client_body(r, ctx) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
+    if (ps == NULL) {
+        return NGX_ERROR;
+    }
+
+    ps->handler = ngx_http_autodiscover_client_done;
+    ps->data = ctx;
+
+    uri = ctx->conf->fallback_uri;
+    ngx_str_null(&args);
+
+    q = ngx_strlchr(uri.data, uri.data + uri.len, '?');
+
+    if (q != NULL) {
+        args.data = q + 1;
+        args.len = uri.data + uri.len - args.data;
+        uri.len = q - uri.data;
+    }
+
+    c->done = 0;
+    c->status = 0;
+    ngx_str_null(&c->reply);
+    ngx_str_null(&c->location);
+
+    if (ngx_http_subrequest(r, &uri, &args, &sr, ps,
+                            NGX_HTTP_SUBREQUEST_IN_MEMORY
+                            |NGX_HTTP_SUBREQUEST_WAITED)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* a body of its own, with its own length: the parent's stays intact */
+
+    rb = ngx_pcalloc(r->pool, sizeof(ngx_http_request_body_t));
+    if (rb == NULL) {
+        return NGX_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = c->body.data;
+    b->last = c->body.data + c->body.len;
+    b->start = b->pos;
+    b->end = b->last;
+    b->memory = 1;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    cl = ngx_alloc_chain_link(r->pool);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    rb->bufs = cl;
+    rb->buf = b;
+
+    sr->request_body = rb;
+    sr->headers_in.content_length_n = c->body.len;
+    sr->headers_in.chunked = 0;
+    sr->method = NGX_HTTP_POST;
+    ngx_str_set(&sr->method_name, "POST");
+    sr->header_only = 0;
+
+    r->write_event_handler = ngx_http_autodiscover_client_resume;
+
+    return NGX_OK;
+}
+
+
+/*
+ * the body to send: the client's own request when it POSTed one for this
+ * address, else one made like Outlook's
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_client_body(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    u_char                          *p;
+    size_t                           len;
+    ngx_str_t                        schema;
+    ngx_http_autodiscover_client_t  *c;
+
+    c = ctx->client;
+
+    if (ctx->body.len && !c->rewritten) {
+        c->body = ctx->body;
+        return NGX_OK;
+    }
+
+    schema = ctx->schema;
+
+    if (schema.len == 0) {
+        ngx_str_set(&schema, NGX_HTTP_AUTODISCOVER_NS
+                             "outlook/responseschema/2006a");
+    }
+
+    len = sizeof("<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
+                 "<Autodiscover xmlns=\"" NGX_HTTP_AUTODISCOVER_NS
+                 "outlook/requestschema/2006\">\r\n"
+                 "  <Request>\r\n"
+                 "    <EMailAddress></EMailAddress>\r\n"
+                 "    <AcceptableResponseSchema></AcceptableResponseSchema>"
+                 "\r\n"
+                 "  </Request>\r\n"
+                 "</Autodiscover>\r\n") - 1
+          + ctx->email.len + schema.len;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* both values are checked: an address, a schema from the request */
+
+    c->body.data = p;
+    c->body.len = ngx_sprintf(p,
+                 "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
+                 "<Autodiscover xmlns=\"" NGX_HTTP_AUTODISCOVER_NS
+                 "outlook/requestschema/2006\">\r\n"
+                 "  <Request>\r\n"
+                 "    <EMailAddress>%V</EMailAddress>\r\n"
+                 "    <AcceptableResponseSchema>%V</AcceptableResponseSchema>"
+                 "\r\n"
+                 "  </Request>\r\n"
+                 "</Autodiscover>\r\n", &ctx->email, &schema)
+                  - p;
+
+    return NGX_OK;
+}
+
+
+/* runs on every finalization of the subrequest: once is what counts */
+
+static ngx_int_t
+ngx_http_autodiscover_client_done(ngx_http_request_t *sr, void *data,
+    ngx_int_t rc)
+{
+    ngx_http_autodiscover_ctx_t  *ctx = data;
+
+    ngx_http_autodiscover_client_t  *c;
+
+    c = ctx->client;
+
+    if (c->done) {
+        return NGX_OK;
+    }
+
+    c->done = 1;
+    c->rc = rc;
+    c->status = sr->headers_out.status;
+
+    if (rc == NGX_OK && sr->out != NULL && sr->out->buf != NULL) {
+        c->reply.data = sr->out->buf->pos;
+        c->reply.len = sr->out->buf->last - sr->out->buf->pos;
+    }
+
+    if (sr->headers_out.location != NULL) {
+        c->location = sr->headers_out.location->value;
+    }
+
+    /*
+     * the failure is the parent's to answer, with a 603: NGX_ERROR here
+     * would terminate the whole request (as "too big subrequest
+     * response" does); the parent's write handler runs next
+     */
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_autodiscover_client_resume(ngx_http_request_t *r)
+{
+    ngx_int_t                     rc;
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_autodiscover_module);
+
+    if (ctx == NULL || ctx->client == NULL || !ctx->client->done) {
+        return;
+    }
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    rc = ngx_http_autodiscover_client_answer(r, ctx);
+
+    if (rc == NGX_DONE) {
+        /* the next hop runs */
+        return;
+    }
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_client_answer(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_int_t                         rc, follow;
+    ngx_str_t                         target;
+    ngx_http_autodiscover_reply_t     reply;
+    ngx_http_autodiscover_client_t   *c;
+
+    c = ctx->client;
+    follow = (ctx->conf->fallback_follow != NULL);
+
+    if (c->rc != NGX_OK || r->connection->error) {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "the subrequest failed");
+    }
+
+    /* an HTTP redirect */
+
+    if (c->status >= NGX_HTTP_MOVED_PERMANENTLY
+        && c->status <= NGX_HTTP_PERMANENT_REDIRECT
+        && c->status != NGX_HTTP_NOT_MODIFIED
+        && c->location.len)
+    {
+        if (follow) {
+            return ngx_http_autodiscover_client_hop(r, ctx, &c->location);
+        }
+
+        if (c->location.len > 8
+            && ngx_strncasecmp(c->location.data, (u_char *) "https://", 8)
+               == 0)
+        {
+            return ngx_http_autodiscover_send_redirect(r, &c->location);
+        }
+
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "a redirect to plain http");
+    }
+
+    if (c->status != NGX_HTTP_OK) {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "an HTTP error status");
+    }
+
+    if (c->reply.len > ctx->conf->fallback_max_reply) {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "an answer larger than "
+                                                  "autodiscover_fallback_"
+                                                  "max_reply");
+    }
+
+    rc = ngx_http_autodiscover_xml_reply(r, ctx->schema_id, &c->reply,
+                                         &reply);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "no Autodiscover document "
+                                                  "of the schema asked for");
+    }
+
+    if (follow && reply.kind == NGX_HTTP_AUTODISCOVER_REPLY_REDIRECT_URL) {
+        return ngx_http_autodiscover_client_hop(r, ctx, &reply.target);
+    }
+
+    if (follow && reply.kind == NGX_HTTP_AUTODISCOVER_REPLY_REDIRECT_ADDR) {
+        return ngx_http_autodiscover_client_redirect_addr(r, ctx,
+                                                          &reply.target);
+    }
+
+    /* settings only from https; errors and redirects from anywhere */
+
+    if (reply.kind == NGX_HTTP_AUTODISCOVER_REPLY_SETTINGS && !c->https) {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "settings over plain http");
+    }
+
+    target = c->reply;
+
+    return ngx_http_autodiscover_output(r, ctx, &ngx_http_autodiscover_relay,
+                                        &target);
+}
+
+
+/*
+ * Action redirectAddr: the new address is looked up here first, and only
+ * then asked for where the fallback asks
+ */
+
+ngx_int_t
+ngx_http_autodiscover_client_redirect_addr(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr)
+{
+    ngx_int_t                         rc;
+    ngx_http_autodiscover_client_t   *c;
+    ngx_http_autodiscover_renderer_t *rd;
+
+    c = ctx->client;
+
+    if (c->hops > ctx->conf->fallback_max_redirects) {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "too many redirects");
+    }
+
+    if (ngx_http_autodiscover_client_seen(&c->seen, &ctx->email) != NGX_OK
+        || (addr->len == ctx->email.len
+            && ngx_strncasecmp(addr->data, ctx->email.data, addr->len) == 0))
+    {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "an address loop");
+    }
+
+    if (ngx_http_autodiscover_set_address(r, ctx, addr) != NGX_OK) {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "an invalid redirect "
+                                                  "address");
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "autodiscover: fallback redirected to the address \"%V\"",
+                  &ctx->email);
+
+    ngx_memzero(&ctx->service, sizeof(ngx_http_autodiscover_service_t));
+    c->rewritten = 1;
+    ngx_str_null(&c->body);
+
+    rd = ngx_http_autodiscover_renderer(ctx->schema_id);
+
+    rc = ngx_http_autodiscover_resolve(r, ctx);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_OK && rd != NULL
+        && (rd->check == NULL || rd->check(ctx) == 0))
+    {
+        return ngx_http_autodiscover_send(r, ctx, rd);
+    }
+
+    if (rc == NGX_DECLINED && ctx->error == 602) {
+        return ngx_http_autodiscover_send_error(r, ctx, 602);
+    }
+
+    return ngx_http_autodiscover_client(r, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_client_seen(ngx_array_t *seen, ngx_str_t *value)
+{
+    ngx_str_t   *s;
+    ngx_uint_t   i;
+
+    s = seen->elts;
+
+    for (i = 0; i < seen->nelts; i++) {
+        if (s[i].len == value->len
+            && ngx_strncasecmp(s[i].data, value->data, value->len) == 0)
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+    s = ngx_array_push(seen);
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    *s = *value;
+
+    return NGX_OK;
+}
+
+
+/* autodiscover_fallback_follow: "host", "*.domain" or "*" */
+
+static ngx_int_t
+ngx_http_autodiscover_client_allowed(ngx_http_autodiscover_loc_conf_t *alcf,
+    ngx_str_t *host)
+{
+    size_t       len;
+    ngx_str_t   *name;
+    ngx_uint_t   i;
+
+    name = alcf->fallback_follow->elts;
+
+    for (i = 0; i < alcf->fallback_follow->nelts; i++) {
+
+        if (name[i].len == 1 && name[i].data[0] == '*') {
+            return NGX_OK;
+        }
+
+        if (name[i].len > 2 && name[i].data[0] == '*') {
+            len = name[i].len - 1;
+
+            if (host->len > len
+                && ngx_strncasecmp(host->data + host->len - len,
+                                   name[i].data + 1, len)
+                   == 0)
+            {
+                return NGX_OK;
+            }
+
+            continue;
+        }
+
+        if (name[i].len == host->len
+            && ngx_strncasecmp(name[i].data, host->data, host->len) == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* the chain failed: a schema-correct 603, never a broken document */
+
+static ngx_int_t
+ngx_http_autodiscover_client_error(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, char *why)
+{
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "autodiscover: fallback for \"%V\" failed: %s, at "
+                  "\"%V\" (HTTP status %ui)", &ctx->email, why,
+                  ctx->client->url.len ? &ctx->client->url
+                                       : &ctx->conf->fallback_uri,
+                  ctx->client->status);
+
+    return ngx_http_autodiscover_send_error(r, ctx, 603);
+}
