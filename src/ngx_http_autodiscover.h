@@ -327,6 +327,8 @@ ngx_int_t ngx_http_autodiscover_set_address(ngx_http_request_t *r,
 ngx_int_t ngx_http_autodiscover_check_address(ngx_str_t *addr,
     ngx_int_t *at);
 uint32_t ngx_http_autodiscover_utf8(u_char **p, u_char *last);
+ngx_int_t ngx_http_autodiscover_match_domain(ngx_array_t *names,
+    ngx_str_t *name);
 ngx_str_t *ngx_http_autodiscover_loggable(ngx_http_request_t *r,
     ngx_str_t *value);
 ngx_int_t ngx_http_autodiscover_check_text(ngx_str_t *value);
@@ -365,6 +367,7 @@ extern ngx_http_variable_t  ngx_http_autodiscover_vars[];
 extern ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[];
 extern ngx_http_autodiscover_field_t  ngx_http_autodiscover_account[];
 extern ngx_str_t  ngx_http_autodiscover_types[];
+extern ngx_str_t  ngx_http_autodiscover_auth_names[];
 ngx_int_t ngx_http_autodiscover_served(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_evaluate(ngx_http_request_t *r,

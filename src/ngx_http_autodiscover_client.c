@@ -38,8 +38,6 @@ static ngx_int_t ngx_http_autodiscover_client_body(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 static ngx_int_t ngx_http_autodiscover_client_seen(ngx_array_t *seen,
     ngx_str_t *value);
-static ngx_int_t ngx_http_autodiscover_client_allowed(
-    ngx_http_autodiscover_loc_conf_t *alcf, ngx_str_t *host);
 static ngx_int_t ngx_http_autodiscover_client_error(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, char *why);
 
@@ -150,7 +148,8 @@ ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
         }
 
         if (c->hops > 0
-            && ngx_http_autodiscover_client_allowed(ctx->conf, &host)
+            && ngx_http_autodiscover_match_domain(ctx->conf->fallback_follow,
+                                                  &host)
                != NGX_OK)
         {
             return ngx_http_autodiscover_client_error(r, ctx,
@@ -584,49 +583,6 @@ ngx_http_autodiscover_client_seen(ngx_array_t *seen, ngx_str_t *value)
     *s = *value;
 
     return NGX_OK;
-}
-
-
-/* autodiscover_fallback_follow: "host", "*.domain" or "*" */
-
-static ngx_int_t
-ngx_http_autodiscover_client_allowed(ngx_http_autodiscover_loc_conf_t *alcf,
-    ngx_str_t *host)
-{
-    size_t       len;
-    ngx_str_t   *name;
-    ngx_uint_t   i;
-
-    name = alcf->fallback_follow->elts;
-
-    for (i = 0; i < alcf->fallback_follow->nelts; i++) {
-
-        if (name[i].len == 1 && name[i].data[0] == '*') {
-            return NGX_OK;
-        }
-
-        if (name[i].len > 2 && name[i].data[0] == '*') {
-            len = name[i].len - 1;
-
-            if (host->len > len
-                && ngx_strncasecmp(host->data + host->len - len,
-                                   name[i].data + 1, len)
-                   == 0)
-            {
-                return NGX_OK;
-            }
-
-            continue;
-        }
-
-        if (name[i].len == host->len
-            && ngx_strncasecmp(name[i].data, host->data, host->len) == 0)
-        {
-            return NGX_OK;
-        }
-    }
-
-    return NGX_DECLINED;
 }
 
 

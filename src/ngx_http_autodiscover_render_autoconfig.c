@@ -58,20 +58,6 @@ static ngx_str_t  ngx_http_autodiscover_booleans[] = {
 };
 
 
-/* Thunderbird's names, as "auth=" takes them */
-
-static ngx_str_t  ngx_http_autodiscover_autoconfig_auth[] = {
-    ngx_string("password-cleartext"),
-    ngx_string("password-encrypted"),
-    ngx_string("NTLM"),
-    ngx_string("GSSAPI"),
-    ngx_string("OAuth2"),
-    ngx_string("client-IP-address"),
-    ngx_string("TLS-client-cert"),
-    ngx_string("none")
-};
-
-
 #define ngx_http_autodiscover_autoconfig_type(p)                              \
     ((p)->num[NGX_HTTP_AUTODISCOVER_F_TYPE] <= NGX_HTTP_AUTODISCOVER_SMTP)
 
@@ -225,7 +211,7 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
                                       &ngx_http_autodiscover_socket_types[
                                           n[NGX_HTTP_AUTODISCOVER_F_TLS]]);
     ngx_http_autodiscover_out_element(out, 3, "authentication",
-                                      &ngx_http_autodiscover_autoconfig_auth[
+                                      &ngx_http_autodiscover_auth_names[
                                           n[NGX_HTTP_AUTODISCOVER_F_AUTH]]);
 
     /* no login configured: the whole address, Thunderbird's default too */

@@ -678,6 +678,51 @@ ngx_http_autodiscover_utf8(u_char **p, u_char *last)
 }
 
 
+/*
+ * a name in a list of "name", "*.domain" (its subdomains) and "*" (any),
+ * without regard to case
+ */
+
+ngx_int_t
+ngx_http_autodiscover_match_domain(ngx_array_t *names, ngx_str_t *name)
+{
+    size_t       len;
+    ngx_str_t   *n;
+    ngx_uint_t   i;
+
+    n = names->elts;
+
+    for (i = 0; i < names->nelts; i++) {
+
+        if (n[i].len == 1 && n[i].data[0] == '*') {
+            return NGX_OK;
+        }
+
+        if (n[i].len > 2 && n[i].data[0] == '*') {
+            len = n[i].len - 1;
+
+            if (name->len > len
+                && ngx_strncasecmp(name->data + name->len - len,
+                                   n[i].data + 1, len)
+                   == 0)
+            {
+                return NGX_OK;
+            }
+
+            continue;
+        }
+
+        if (n[i].len == name->len
+            && ngx_strncasecmp(n[i].data, name->data, name->len) == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
 /* "http://X" and "https://X" both give X, anything else NGX_DECLINED */
 
 ngx_int_t

@@ -72,7 +72,9 @@ static ngx_str_t  ngx_http_autodiscover_tls_names[] = {
 };
 
 
-static ngx_str_t  ngx_http_autodiscover_auth_names[] = {
+/* Thunderbird's autoconfig names them so too */
+
+ngx_str_t  ngx_http_autodiscover_auth_names[] = {
     ngx_string("password-cleartext"),
     ngx_string("password-encrypted"),
     ngx_string("NTLM"),
@@ -439,44 +441,14 @@ ngx_int_t
 ngx_http_autodiscover_served(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx)
 {
-    size_t                      len;
-    ngx_str_t                  *name, serve;
-    ngx_uint_t                  i;
-    ngx_http_complex_value_t   *cv;
+    ngx_str_t                  serve;
+    ngx_http_complex_value_t  *cv;
 
-    if (alcf->domains != NULL && ctx->domain.len) {
-        name = alcf->domains->elts;
-
-        for (i = 0; i < alcf->domains->nelts; i++) {
-
-            if (name[i].len == 1 && name[i].data[0] == '*') {
-                return NGX_OK;
-            }
-
-            if (name[i].len > 2 && name[i].data[0] == '*') {
-
-                /* "*.example.com": a proper subdomain of example.com */
-
-                len = name[i].len - 1;
-
-                if (ctx->domain.len > len
-                    && ngx_strncmp(ctx->domain.data + ctx->domain.len - len,
-                                   name[i].data + 1, len)
-                       == 0)
-                {
-                    return NGX_OK;
-                }
-
-                continue;
-            }
-
-            if (name[i].len == ctx->domain.len
-                && ngx_strncmp(name[i].data, ctx->domain.data, name[i].len)
-                   == 0)
-            {
-                return NGX_OK;
-            }
-        }
+    if (alcf->domains != NULL && ctx->domain.len
+        && ngx_http_autodiscover_match_domain(alcf->domains, &ctx->domain)
+           == NGX_OK)
+    {
+        return NGX_OK;
     }
 
     cv = alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE];

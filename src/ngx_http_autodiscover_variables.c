@@ -15,6 +15,8 @@ static ngx_int_t ngx_http_autodiscover_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_autodiscover_variable_value(
+    ngx_http_variable_value_t *v, ngx_str_t *s);
 static ngx_http_autodiscover_ctx_t *ngx_http_autodiscover_variable_ctx(
     ngx_http_request_t *r);
 
@@ -74,7 +76,6 @@ static ngx_int_t
 ngx_http_autodiscover_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                    *s;
     ngx_http_autodiscover_ctx_t  *ctx;
 
     ctx = ngx_http_autodiscover_variable_ctx(r);
@@ -84,15 +85,8 @@ ngx_http_autodiscover_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    s = (ngx_str_t *) ((u_char *) ctx + data);
-
-    v->len = s->len;
-    v->data = s->data;
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_autodiscover_variable_value(v,
+                                        (ngx_str_t *) ((u_char *) ctx + data));
 }
 
 
@@ -102,7 +96,6 @@ static ngx_int_t
 ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                    *s;
     ngx_http_autodiscover_ctx_t  *ctx;
 
     ctx = ngx_http_autodiscover_variable_ctx(r);
@@ -112,8 +105,15 @@ ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    s = (ngx_str_t *) ((u_char *) ctx->client + data);
+    return ngx_http_autodiscover_variable_value(v,
+                                (ngx_str_t *) ((u_char *) ctx->client + data));
+}
 
+
+static ngx_int_t
+ngx_http_autodiscover_variable_value(ngx_http_variable_value_t *v,
+    ngx_str_t *s)
+{
     v->len = s->len;
     v->data = s->data;
     v->valid = 1;

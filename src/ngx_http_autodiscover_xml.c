@@ -25,6 +25,8 @@
     (XML_PARSE_NONET|XML_PARSE_NOERROR|XML_PARSE_NOWARNING|XML_PARSE_NOCDATA)
 
 
+static ngx_int_t ngx_http_autodiscover_xml_read(ngx_http_request_t *r,
+    ngx_str_t *body, xmlParserCtxtPtr *ctxt, xmlDocPtr *doc);
 static ngx_int_t ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body);
 static ngx_http_autodiscover_schema_e ngx_http_autodiscover_xml_ns(
     xmlNodePtr node);
@@ -78,19 +80,72 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    if (body->len > NGX_MAX_INT32_VALUE) {
+    rc = ngx_http_autodiscover_xml_read(r, body, &ctxt, &doc);
+
+    if (rc == NGX_DECLINED) {
+        len = 0;
+
+        if (ctxt != NULL) {
+            err = xmlCtxtGetLastError(ctxt);
+
+            if (err != NULL && err->message != NULL) {
+                len = ngx_strlen(err->message);
+
+                while (len && (err->message[len - 1] == '\n'
+                               || err->message[len - 1] == ' '))
+                {
+                    len--;
+                }
+            }
+
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "autodiscover: client sent invalid XML: %*s",
+                          len, (err != NULL) ? err->message : "");
+
+            xmlFreeParserCtxt(ctxt);
+
+        } else {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "autodiscover: client sent a DOCTYPE or ENTITY "
+                          "declaration");
+        }
+
         return NGX_DECLINED;
     }
 
-    if (ngx_http_autodiscover_xml_has_dtd(body)) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: client sent a DOCTYPE or ENTITY "
-                      "declaration");
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_autodiscover_xml_request(r, ctx, doc);
+
+    xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+
+    return rc;
+}
+
+
+/*
+ * parses a document, or declines it: a DTD anywhere (*ctxt is NULL), or
+ * not well-formed (*ctxt is left for the caller's message, and to free)
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
+    xmlParserCtxtPtr *ctxt, xmlDocPtr *doc)
+{
+    *ctxt = NULL;
+    *doc = NULL;
+
+    if (body->len > NGX_MAX_INT32_VALUE
+        || ngx_http_autodiscover_xml_has_dtd(body))
+    {
         return NGX_DECLINED;
     }
 
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL) {
+    *ctxt = xmlNewParserCtxt();
+    if (*ctxt == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "autodiscover: xmlNewParserCtxt() failed");
         return NGX_ERROR;
@@ -99,46 +154,25 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
     /*
      * the encoding is forced to UTF-8, as the protocol demands: a body in
      * another encoding fails instead of hiding a DOCTYPE from the check
-     * above
      */
 
-    doc = xmlCtxtReadMemory(ctxt, (char *) body->data, (int) body->len,
-                            NULL, "UTF-8", NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
+    *doc = xmlCtxtReadMemory(*ctxt, (char *) body->data, (int) body->len,
+                             NULL, "UTF-8",
+                             NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
 
-    if (doc == NULL) {
-        err = xmlCtxtGetLastError(ctxt);
-
-        len = 0;
-
-        if (err != NULL && err->message != NULL) {
-            len = ngx_strlen(err->message);
-
-            while (len && (err->message[len - 1] == '\n'
-                           || err->message[len - 1] == ' '))
-            {
-                len--;
-            }
-        }
-
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: client sent invalid XML: %*s",
-                      len, (err != NULL) ? err->message : "");
-
-        xmlFreeParserCtxt(ctxt);
+    if (*doc == NULL) {
         return NGX_DECLINED;
     }
 
-    if (doc->intSubset != NULL || doc->extSubset != NULL) {
-        rc = NGX_DECLINED;
-
-    } else {
-        rc = ngx_http_autodiscover_xml_request(r, ctx, doc);
+    if ((*doc)->intSubset != NULL || (*doc)->extSubset != NULL) {
+        xmlFreeDoc(*doc);
+        xmlFreeParserCtxt(*ctxt);
+        *ctxt = NULL;
+        *doc = NULL;
+        return NGX_DECLINED;
     }
 
-    xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctxt);
-
-    return rc;
+    return NGX_OK;
 }
 
 
@@ -392,25 +426,18 @@ ngx_http_autodiscover_xml_reply(ngx_http_request_t *r,
     xmlNodePtr         root, node;
     xmlParserCtxtPtr   ctxt;
 
-    if (body->len == 0 || body->len > NGX_MAX_INT32_VALUE
-        || ngx_http_autodiscover_xml_has_dtd(body))
-    {
+    if (body->len == 0) {
         return NGX_DECLINED;
     }
 
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "autodiscover: xmlNewParserCtxt() failed");
-        return NGX_ERROR;
-    }
+    rc = ngx_http_autodiscover_xml_read(r, body, &ctxt, &doc);
 
-    doc = xmlCtxtReadMemory(ctxt, (char *) body->data, (int) body->len,
-                            NULL, "UTF-8", NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
+    if (rc != NGX_OK) {
+        if (ctxt != NULL) {
+            xmlFreeParserCtxt(ctxt);
+        }
 
-    if (doc == NULL) {
-        xmlFreeParserCtxt(ctxt);
-        return NGX_DECLINED;
+        return rc;
     }
 
     rc = NGX_DECLINED;
@@ -418,7 +445,7 @@ ngx_http_autodiscover_xml_reply(ngx_http_request_t *r,
 
     root = xmlDocGetRootElement(doc);
 
-    if (doc->intSubset != NULL || root == NULL
+    if (root == NULL
         || !xmlStrEqual(root->name, (const xmlChar *) "Autodiscover")
         || ngx_http_autodiscover_xml_response_ns(root)
            != NGX_HTTP_AUTODISCOVER_SCHEMA_NONE)
