@@ -590,6 +590,16 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         check = value[i];
 
+        if (cmd->offset
+            == offsetof(ngx_http_autodiscover_loc_conf_t, provider_domains)
+            && ngx_strlchr(check.data, check.data + check.len, '*') != NULL)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" takes domain names, not \"%V\"",
+                               &cmd->name, &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
         if (check.len == 1 && check.data[0] == '*') {
             check.len = 0;
 

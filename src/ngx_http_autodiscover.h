@@ -243,8 +243,6 @@ typedef struct {
     ngx_str_t                        body;        /* as the client POSTed */
     ngx_http_autodiscover_client_t  *client;
 
-    unsigned                         placeholders:1;
-
     ngx_uint_t                       error;
     ngx_str_t                        error_time;
     ngx_str_t                        error_id;

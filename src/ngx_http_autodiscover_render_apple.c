@@ -96,8 +96,8 @@ ngx_http_autodiscover_send_mobileconfig(ngx_http_request_t *r,
 
     if (ngx_http_autodiscover_apple_servers(ctx, &servers) != NGX_OK) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: no incoming and outgoing settings for "
-                      "domain \"%V\"", &ctx->domain);
+                      "autodiscover: no incoming and outgoing settings "
+                      "(or a redirect) for domain \"%V\"", &ctx->domain);
         return NGX_HTTP_NOT_FOUND;
     }
 
@@ -231,8 +231,11 @@ ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
         end = dot;
     }
 
+    /* Alice@ and alice@ are one mailbox, and must be one profile */
+
     p = ngx_cpymem(p, ".mail.", sizeof(".mail.") - 1);
-    p = ngx_cpymem(p, ctx->user.data, ctx->user.len);
+    ngx_strlow(p, ctx->user.data, ctx->user.len);
+    p += ctx->user.len;
 
     ctx->identifier.len = p - ctx->identifier.data;
 

@@ -80,21 +80,31 @@ ngx_http_autodiscover_send_autoconfig(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* a redirected address, or one without mail protocols: nothing here */
+    /*
+     * a redirected address, or one without an incoming server (Thunderbird
+     * can do nothing with an outgoing server alone): nothing here
+     */
 
-    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS) {
-        p = ctx->service.protocols.elts;
+    if (ctx->service.action != NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: domain \"%V\" is redirected, which "
+                      "autoconfig cannot say", &ctx->domain);
+        return NGX_HTTP_NOT_FOUND;
+    }
 
-        for (i = 0; i < ctx->service.protocols.nelts; i++) {
-            if (ngx_http_autodiscover_autoconfig_type(&p[i])) {
-                return ngx_http_autodiscover_send(r, ctx,
+    p = ctx->service.protocols.elts;
+
+    for (i = 0; i < ctx->service.protocols.nelts; i++) {
+        if (ngx_http_autodiscover_autoconfig_type(&p[i])
+            && !ngx_http_autodiscover_autoconfig_smtp(&p[i]))
+        {
+            return ngx_http_autodiscover_send(r, ctx,
                                              &ngx_http_autodiscover_autoconfig);
-            }
         }
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "autodiscover: no IMAP, POP3 or SMTP settings for "
+                  "autodiscover: no IMAP or POP3 settings for "
                   "domain \"%V\"", &ctx->domain);
 
     return NGX_HTTP_NOT_FOUND;

@@ -312,8 +312,9 @@ ngx_int_t
 ngx_http_autodiscover_read_mobileconfig_request(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_int_t  rc;
-    ngx_str_t  value;
+    ngx_int_t   rc;
+    ngx_str_t   value;
+    ngx_uint_t  i;
 
     ngx_http_autodiscover_use_schema(ctx,
                                      NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILECONFIG);
@@ -340,6 +341,14 @@ ngx_http_autodiscover_read_mobileconfig_request(ngx_http_request_t *r,
 
     if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    /* an HTML form's GET writes a space as "+" */
+
+    for (i = 0; i < value.len; i++) {
+        if (value.data[i] == '+') {
+            value.data[i] = ' ';
+        }
     }
 
     if (value.len > NGX_HTTP_AUTODISCOVER_MAX_NAME
@@ -387,7 +396,6 @@ ngx_http_autodiscover_set_domain(ngx_http_request_t *r,
 
     ngx_str_set(&ctx->email, "%EMAILADDRESS%");
     ngx_str_set(&ctx->user, "%EMAILLOCALPART%");
-    ctx->placeholders = 1;
 
     return NGX_OK;
 }

@@ -53,6 +53,8 @@ struct ngx_http_autodiscover_signer_s {
 #if (NGX_OPENSSL)
 
 static void ngx_http_autodiscover_sign_cleanup(void *data);
+static int ngx_http_autodiscover_sign_password(char *buf, int size,
+    int rwflag, void *userdata);
 static ngx_int_t ngx_http_autodiscover_sign_read(ngx_conf_t *cf,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *cert, ngx_str_t *key,
     ngx_str_t *chain);
@@ -72,7 +74,7 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_autodiscover_loc_conf_t *alcf = conf;
 
     ngx_int_t                        n;
-    ngx_str_t                       *value, chain;
+    ngx_str_t                       *value, file[3];
     ngx_uint_t                       i, files;
     ngx_pool_cleanup_t              *cln;
     ngx_http_autodiscover_signer_t  *signer;
@@ -94,7 +96,6 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     signer->nslots = NGX_HTTP_AUTODISCOVER_SIGN_CACHE;
-    ngx_str_null(&chain);
     files = 0;
 
     for (i = 1; i < cf->args->nelts; i++) {
@@ -113,11 +114,12 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
             continue;
         }
 
-        if (files == 2) {
-            chain = value[i];
+        if (files == 3) {
+            files++;
+            break;
         }
 
-        files++;
+        file[files++] = value[i];
     }
 
     if (files < 2 || files > 3) {
@@ -135,8 +137,8 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     cln->handler = ngx_http_autodiscover_sign_cleanup;
     cln->data = signer;
 
-    if (ngx_http_autodiscover_sign_read(cf, signer, &value[1], &value[2],
-                                        chain.len ? &chain : NULL)
+    if (ngx_http_autodiscover_sign_read(cf, signer, &file[0], &file[1],
+                                        (files == 3) ? &file[2] : NULL)
         != NGX_OK)
     {
         return NGX_CONF_ERROR;
@@ -185,11 +187,19 @@ ngx_http_autodiscover_sign_read(ngx_conf_t *cf,
         goto failed;
     }
 
-    signer->key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    /* no passphrase prompt, ever: an encrypted key is refused */
+
+    signer->key = PEM_read_bio_PrivateKey(bio, NULL,
+                                         ngx_http_autodiscover_sign_password,
+                                         NULL);
     BIO_free(bio);
 
     if (signer->key == NULL) {
-        goto failed;
+        ERR_clear_error();
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot read an unencrypted private key from "
+                           "\"%V\" for \"autodiscover_sign\"", key);
+        return NGX_ERROR;
     }
 
     if (!X509_check_private_key(signer->cert, signer->key)) {
@@ -250,6 +260,14 @@ failed:
                        "\"autodiscover_sign\"", &full);
 
     return NGX_ERROR;
+}
+
+
+static int
+ngx_http_autodiscover_sign_password(char *buf, int size, int rwflag,
+    void *userdata)
+{
+    return 0;
 }
 
 
@@ -402,6 +420,17 @@ char *
 ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
+    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        alcf->signer = NULL;
+        return NGX_CONF_OK;
+    }
+
     return "needs nginx built with OpenSSL (--with-http_ssl_module)";
 }
 

@@ -245,7 +245,7 @@ GET /mail/config-v1.1.xml?emailaddress=alice@example.com
 --- error_code: 404
 --- response_body_like: 404 Not Found
 --- error_log
-autodiscover: no IMAP, POP3 or SMTP settings for domain "example.com"
+autodiscover: no IMAP or POP3 settings for domain "example.com"
 
 
 
@@ -322,3 +322,28 @@ HEAD /mail/config-v1.1.xml?emailaddress=alice@example.com
 Content-Type: text/xml; charset=utf-8
 Content-Length: 792
 --- response_body
+
+
+
+=== TEST 18: an outgoing server alone is no configuration: 404
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol SMTP server=smtp.example.com;
+--- request
+GET /mail/config-v1.1.xml?emailaddress=alice@example.com
+--- error_code: 404
+--- response_body_like: 404 Not Found
+--- error_log
+autodiscover: no IMAP or POP3 settings for domain "example.com"
+
+
+
+=== TEST 19: nginx -t: no wildcard among the provider's domains
+--- http_config
+autodiscover_domains example.com;
+autodiscover_provider_domains example.com *.example.com;
+--- must_die
+--- request
+GET /
+--- error_log
+"autodiscover_provider_domains" takes domain names, not "*.example.com" in

@@ -28,6 +28,8 @@ openssl("req -newkey rsa:2048 -nodes -keyout $PKI/sign.key"
 openssl("x509 -req -in $PKI/sign.csr -CA $PKI/ca.pem -CAkey $PKI/ca.key"
         . " -CAcreateserial -out $PKI/sign.pem -days 2");
 openssl("genrsa -out $PKI/other.key 2048");
+openssl("rsa -in $PKI/sign.key -aes128 -passout pass:secret"
+        . " -out $PKI/encrypted.key");
 
 # the profile a signed answer must carry, checked with openssl cms
 sub verified {
@@ -263,7 +265,7 @@ GET /profile?emailaddress=alice@example.com
 --- error_code: 404
 --- response_body_like: 404 Not Found
 --- error_log
-autodiscover: no incoming and outgoing settings for domain "example.com"
+autodiscover: no incoming and outgoing settings (or a redirect) for domain "example.com"
 
 
 
@@ -305,7 +307,7 @@ qr/cannot read PEM data from "\S+missing\.pem" for "autodiscover_sign"/
 --- request
 GET /
 --- error_log eval
-qr/cannot read PEM data from "\S+ca\.pem" for "autodiscover_sign"/
+qr/cannot read an unencrypted private key from "\S+ca\.pem" for "autodiscover_sign"/
 
 
 
@@ -320,3 +322,42 @@ qr/cannot read PEM data from "\S+ca\.pem" for "autodiscover_sign"/
 GET /
 --- error_log
 invalid cache size "cache=lots", it must be a number from 0 to 1000000
+
+
+
+=== TEST 14: "+" in a form's name is a space; the address's case does not change the profile's identity
+--- request
+GET /profile?emailaddress=Alice%40example.com&name=Alice+Smith
+--- response_body eval
+main::profile(%main::ALICE, email => 'Alice@example.com',
+              in_user => 'Alice@example.com', out_user => 'Alice@example.com',
+              name => 'Alice Smith')
+
+
+
+=== TEST 15: cache= may come first
+--- config eval
+"location = /profile {
+    autodiscover_mobileconfig;
+    autodiscover_sign cache=8 $main::PKI/sign.pem $main::PKI/sign.key;
+}"
+--- request
+GET /profile?emailaddress=alice@example.com
+--- response_body_filters eval
+\&main::verified
+--- response_body eval
+main::profile(%main::ALICE)
+
+
+
+=== TEST 16: nginx -t: an encrypted key is refused, without a prompt
+--- config eval
+"location = /profile {
+    autodiscover_mobileconfig;
+    autodiscover_sign $main::PKI/sign.pem $main::PKI/encrypted.key;
+}"
+--- must_die
+--- request
+GET /
+--- error_log eval
+qr/cannot read an unencrypted private key from "\S+encrypted\.key" for "autodiscover_sign"/
