@@ -60,6 +60,7 @@ ngx_str_t  ngx_http_autodiscover_types[] = {
     ngx_string("NNTP"),
     ngx_string("EXCH"),
     ngx_string("EXPR"),
+    ngx_string("EXHTTP"),
     ngx_null_string
 };
 
@@ -106,7 +107,7 @@ static ngx_str_t  ngx_http_autodiscover_flags[] = {
 #define NGX_HTTP_AUTODISCOVER_SMTP_ONLY  (1 << NGX_HTTP_AUTODISCOVER_SMTP)
 #define NGX_HTTP_AUTODISCOVER_EXCHANGE                                        \
     ((1 << NGX_HTTP_AUTODISCOVER_EXCH) | (1 << NGX_HTTP_AUTODISCOVER_EXPR)    \
-     | (1 << NGX_HTTP_AUTODISCOVER_WEB))
+     | (1 << NGX_HTTP_AUTODISCOVER_EXHTTP) | (1 << NGX_HTTP_AUTODISCOVER_WEB))
 
 #define NGX_HTTP_AUTODISCOVER_FLAG_EXPECT  "it must be \"on\" or \"off\""
 #define NGX_HTTP_AUTODISCOVER_TEXT_EXPECT                                     \
@@ -120,7 +121,8 @@ static ngx_str_t  ngx_http_autodiscover_flags[] = {
 ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[] = {
 
     { ngx_string("protocol type"), ngx_http_autodiscover_parse_type,
-      "it must be one of POP3, IMAP, SMTP, DAV, WEB, NNTP, EXCH, EXPR",
+      "it must be one of POP3, IMAP, SMTP, DAV, WEB, NNTP, EXCH, EXPR, "
+      "EXHTTP",
       NGX_HTTP_AUTODISCOVER_ALL },
 
     { ngx_string("server"), ngx_http_autodiscover_parse_text,

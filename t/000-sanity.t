@@ -43,7 +43,7 @@ autodiscover_domains example.com;
 autodiscover_protocol IMAPS server=h;
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid protocol type "IMAPS", it must be one of POP3, IMAP, SMTP, DAV, WEB, NNTP, EXCH, EXPR in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*invalid protocol type "IMAPS", it must be one of POP3, IMAP, SMTP, DAV, WEB, NNTP, EXCH, EXPR, EXHTTP in \S+nginx\.conf:\d+/
 
 
 

@@ -502,3 +502,73 @@ location = /autodiscover/autodiscover.xml {
     </Account>
   </Response>
 </Autodiscover>
+
+
+
+=== TEST 11: EXHTTP, only for clients that say they can handle it (X-ClientCanHandle: ExHttpInfo)
+--- http_config
+map $http_x_clientcanhandle $exhttp {
+    default "";
+    "~*(^|,)\s*ExHttpInfo\s*(,|$)" mail.example.com;
+}
+autodiscover_domains example.com;
+autodiscover_protocol EXHTTP server=$exhttp
+                      ews_url=https://mail.example.com/EWS/Exchange.asmx;
+autodiscover_protocol IMAP server=imap.example.com;
+--- config
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+}
+--- more_headers
+X-ClientCanHandle: Negotiate, ExHttpInfo
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('a@example.com')
+--- response_body
+<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+    <Account>
+      <AccountType>email</AccountType>
+      <Action>settings</Action>
+      <Protocol>
+        <Type>EXHTTP</Type>
+        <Server>mail.example.com</Server>
+        <DomainRequired>off</DomainRequired>
+        <SPA>off</SPA>
+        <SSL>on</SSL>
+        <AuthRequired>on</AuthRequired>
+        <EwsUrl>https://mail.example.com/EWS/Exchange.asmx</EwsUrl>
+      </Protocol>
+      <Protocol>
+        <Type>IMAP</Type>
+        <Server>imap.example.com</Server>
+        <Port>993</Port>
+        <DomainRequired>off</DomainRequired>
+        <SPA>off</SPA>
+        <SSL>on</SSL>
+        <AuthRequired>on</AuthRequired>
+      </Protocol>
+    </Account>
+  </Response>
+</Autodiscover>
+
+
+
+=== TEST 12: ... and left out for the others
+--- http_config
+map $http_x_clientcanhandle $exhttp {
+    default "";
+    "~*(^|,)\s*ExHttpInfo\s*(,|$)" mail.example.com;
+}
+autodiscover_domains example.com;
+autodiscover_protocol EXHTTP server=$exhttp
+                      ews_url=https://mail.example.com/EWS/Exchange.asmx;
+autodiscover_protocol IMAP server=imap.example.com;
+--- config
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+}
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('a@example.com')
+--- response_body eval
+AD::imap_doc()
