@@ -405,11 +405,15 @@ ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
-    if (alcf->enable != NGX_CONF_UNSET) {
+    if (alcf->enable != NGX_CONF_UNSET
+        || alcf->http_redirect != NGX_CONF_UNSET_PTR)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "only one of \"autodiscover\", "
-                           "\"autodiscover_json\", \"autodiscover_autoconfig\" "
-                           "and \"autodiscover_mobileconfig\" may be used "
+                           "\"autodiscover_json\", "
+                           "\"autodiscover_autoconfig\", "
+                           "\"autodiscover_mobileconfig\" and "
+                           "\"autodiscover_http_redirect\" may be used "
                            "in a location");
         return NGX_CONF_ERROR;
     }
@@ -703,6 +707,14 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (alcf->http_redirect != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
+    }
+
+    if (alcf->enable != NGX_CONF_UNSET) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"autodiscover_http_redirect\" only ever "
+                           "redirects: it cannot share a location with "
+                           "\"%V\"", alcf->endpoint);
+        return NGX_CONF_ERROR;
     }
 
     value = cf->args->elts;

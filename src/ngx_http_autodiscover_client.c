@@ -60,6 +60,7 @@ ngx_int_t
 ngx_http_autodiscover_client(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
+    ngx_int_t  n;
     ngx_str_t  url;
 
     if (ctx->client == NULL) {
@@ -84,6 +85,17 @@ ngx_http_autodiscover_client(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    if (url.len
+        && ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL]
+               .parse(&url, &n)
+           != NGX_OK)
+    {
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "a fallback URL from "
+                                                  "variables that is not "
+                                                  "https");
+    }
+
     return ngx_http_autodiscover_client_hop(r, ctx, &url);
 }
 
@@ -94,8 +106,8 @@ static ngx_int_t
 ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *url)
 {
-    u_char                           *p, *last;
-    ngx_str_t                         host;
+    u_char                           *p, *last, *colon;
+    ngx_str_t                         host, name, key;
     ngx_http_autodiscover_client_t   *c;
 
     c = ctx->client;
@@ -110,7 +122,20 @@ ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
     ngx_str_null(&c->uri);
 
     if (url->len) {
-        if (ngx_http_autodiscover_client_seen(&c->seen, url) != NGX_OK) {
+
+        /* a loop is the same URL asked for the same address again */
+
+        key.len = ctx->email.len + 1 + url->len;
+        key.data = ngx_pnalloc(r->pool, key.len);
+        if (key.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p = ngx_cpymem(key.data, ctx->email.data, ctx->email.len);
+        *p++ = ' ';
+        ngx_memcpy(p, url->data, url->len);
+
+        if (ngx_http_autodiscover_client_seen(&c->seen, &key) != NGX_OK) {
             return ngx_http_autodiscover_client_error(r, ctx,
                                                       "a redirect loop");
         }
@@ -141,15 +166,27 @@ ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
 
         host.len = p - host.data;
 
-        if (host.len == 0) {
+        /* a plain host[:port]: no user information, nothing to smuggle */
+
+        name = host;
+        colon = ngx_strlchr(host.data, host.data + host.len, ':');
+
+        if (colon != NULL) {
+            name.len = colon - host.data;
+        }
+
+        if (name.len == 0
+            || ngx_strlchr(host.data, host.data + host.len, '@') != NULL
+            || ngx_strlchr(host.data, host.data + host.len, '\\') != NULL)
+        {
             return ngx_http_autodiscover_client_error(r, ctx,
                                                       "a redirect without "
-                                                      "a host");
+                                                      "a plain host");
         }
 
         if (c->hops > 0
             && ngx_http_autodiscover_match_domain(ctx->conf->fallback_follow,
-                                                  &host)
+                                                  &name)
                != NGX_OK)
         {
             return ngx_http_autodiscover_client_error(r, ctx,
@@ -160,6 +197,12 @@ ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
         c->host = host;
         c->uri.data = p;
         c->uri.len = last - p;
+
+        p = ngx_strlchr(c->uri.data, last, '#');
+
+        if (p != NULL) {
+            c->uri.len = p - c->uri.data;
+        }
 
         if (c->uri.len == 0) {
             ngx_str_set(&c->uri, "/");
@@ -269,6 +312,21 @@ ngx_http_autodiscover_client_start(ngx_http_request_t *r,
     rb->buf = b;
 
     sr->request_body = rb;
+
+    /*
+     * the client's headers stay with the client: the subrequest gets an
+     * empty list of its own (headers_in is a copy, the parent's list is
+     * untouched), so no Authorization or Cookie can go upstream
+     */
+
+    if (ngx_list_init(&sr->headers_in.headers, r->pool, 2,
+                      sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    sr->headers_in.authorization = NULL;
     sr->headers_in.content_length_n = c->body.len;
     sr->headers_in.chunked = 0;
     sr->method = NGX_HTTP_POST;

@@ -41,8 +41,10 @@ ngx_http_autodiscover_check_activesync(ngx_http_autodiscover_ctx_t *ctx)
 
     if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS
         && ngx_http_autodiscover_activesync_url(ctx)->len == 0
-        && ctx->request_ns != NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC)
+        && (ctx->request_ns != NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC
+            || ctx->conf->fallback_uri.len))
     {
+        /* with a fallback, the fallback is asked instead */
         return 601;
     }
 

@@ -270,4 +270,4 @@ location / {
 --- request
 GET /
 --- error_log
-only one of "autodiscover", "autodiscover_json", "autodiscover_autoconfig" and "autodiscover_mobileconfig" may be used in a location in
+only one of "autodiscover", "autodiscover_json", "autodiscover_autoconfig", "autodiscover_mobileconfig" and "autodiscover_http_redirect" may be used in a location in

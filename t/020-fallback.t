@@ -450,3 +450,87 @@ autodiscover_fallback_url http://exchange.test/autodiscover/autodiscover.xml;
 GET /
 --- error_log
 invalid redirect URL "http://exchange.test/autodiscover/autodiscover.xml", it must be an absolute "https://" URL in
+
+
+
+=== TEST 24: a redirectAddr to another remote address may go back to the same server
+--- http_config eval
+main::service("autodiscover_fallback_url https://remote.redirect.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test;")
+--- request eval
+main::post('bob@remote.test')
+--- response_body_like eval
+AD::error_like(603)
+--- error_log
+failed: an address loop
+
+
+
+=== TEST 25: an ActiveSync device's request falls back too
+--- http_config eval
+main::service('autodiscover_fallback_url https://ms.test/autodiscover/autodiscover.xml;')
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox('bob@local.test', $AD::MOBILESYNC, "${AD::NS}mobilesync/requestschema/2006")
+--- response_body eval
+$main::MS_SETTINGS
+
+
+
+=== TEST 26: the client's credentials and cookies never go upstream
+--- http_config eval
+main::service('autodiscover_fallback_url https://exchange.test/autodiscover/autodiscover.xml;')
+. "log_format creds 'creds auth=[\$http_authorization] cookie=[\$http_cookie]';\n"
+--- config eval
+"location ~* ^/autodiscover/autodiscover\\.xml\$ {
+    autodiscover;
+}
+
+location = /fallback {
+    internal;
+    proxy_pass http://127.0.0.1:\$TEST_NGINX_SERVER_PORT/creds;
+    proxy_set_header Host localhost;
+}
+
+location = /creds {
+    access_log logs/access.log creds;
+    return 200 '$main::SETTINGS';
+}"
+--- more_headers
+Authorization: Basic Ym9iOnMzY3IzdA==
+Cookie: session=abc
+--- request eval
+main::post('bob@remote.test')
+--- response_body eval
+$main::SETTINGS
+--- access_log
+creds auth=[-] cookie=[-]
+
+
+
+=== TEST 27: the allow-list matches the host without its port; a fragment is dropped
+--- http_config eval
+main::service("autodiscover_fallback_url https://hop10.test:443/autodiscover/autodiscover.xml#x;\n"
+              . "autodiscover_fallback_follow *.test;")
+--- request eval
+main::post('bob@remote.test')
+--- response_body eval
+$main::SETTINGS
+--- error_log
+autodiscover: fallback hop 1 to "https://hop11.test/autodiscover/autodiscover.xml" for "bob@remote.test"
+
+
+
+=== TEST 28: nginx -t: autodiscover_http_redirect cannot share a location
+--- http_config
+autodiscover_domains local.test;
+--- config
+location / {
+    autodiscover;
+    autodiscover_http_redirect https://autodiscover.hoster.test/autodiscover/autodiscover.xml;
+}
+--- must_die
+--- request
+GET /
+--- error_log
+"autodiscover_http_redirect" only ever redirects: it cannot share a location with "autodiscover"
