@@ -339,6 +339,10 @@ ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
     u_char        *dst;
     const u_char  *p, *last;
 
+    if (value->len == 0) {
+        return;
+    }
+
     p = value->data;
     last = p + value->len;
     len = value->len;
@@ -406,6 +410,10 @@ ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
     size_t         len;
     u_char        *dst;
     const u_char  *p, *last;
+
+    if (value->len == 0) {
+        return;
+    }
 
     last = value->data + value->len;
     len = value->len;

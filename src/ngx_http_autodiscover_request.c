@@ -135,7 +135,7 @@ ngx_http_autodiscover_read_body(ngx_http_request_t *r, ngx_str_t *body)
 
             p += n;
 
-        } else {
+        } else if (size) {
             p = ngx_cpymem(p, b->pos, size);
         }
     }
@@ -668,10 +668,26 @@ ngx_http_autodiscover_loggable(ngx_http_request_t *r, ngx_str_t *value)
 uint32_t
 ngx_http_autodiscover_utf8(u_char **p, u_char *last)
 {
-    uint32_t  c;
+    u_char    *q;
+    size_t     n;
+    uint32_t   c;
 
     if (**p < 0xc2 || **p > 0xf4) {
         return NGX_HTTP_AUTODISCOVER_BAD_UTF8;
+    }
+
+    /* ngx_utf8_decode() looks only at the high bit of what follows */
+
+    n = (**p < 0xe0) ? 2 : (**p < 0xf0) ? 3 : 4;
+
+    if ((size_t) (last - *p) < n) {
+        return NGX_HTTP_AUTODISCOVER_BAD_UTF8;
+    }
+
+    for (q = *p + 1; q < *p + n; q++) {
+        if ((*q & 0xc0) != 0x80) {
+            return NGX_HTTP_AUTODISCOVER_BAD_UTF8;
+        }
     }
 
     c = ngx_utf8_decode(p, last - *p);

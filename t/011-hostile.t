@@ -196,3 +196,18 @@ autodiscover_protocol IMAP server=imap.example.com;
 . AD::pox('alice@example.com', '&lt;/Message&gt;&lt;script&gt;')
 --- response_body_like eval
 AD::error_like(601)
+
+
+
+=== TEST 11: a lead byte without its continuation bytes is refused
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com login=$autodiscover_email;
+--- request eval
+["GET /autodiscover/autodiscover.xml?email=a%C3%EF\@example.com",
+ "GET /autodiscover/autodiscover.xml?email=a%DA%DA\@example.com",
+ "GET /autodiscover/autodiscover.xml?email=a%E2%82\@example.com"]
+--- error_code eval
+[200, 200, 200]
+--- response_body_like eval
+[(AD::error_like(600)) x 3]
