@@ -75,3 +75,87 @@ test-valgrind: build
 
 clean:
 	rm -rf $(BUILD) t/servroot
+
+# the benchmark (bench/README): each row's nginx answers with the module on
+# one port and "return 200" of the same bytes on another, driven by wrk in
+# alternating rounds; results in build/bench/. Options go in BENCH_ARGS,
+# e.g. make bench BENCH_ARGS='--rows pox --rounds 9 --duration 20'
+BENCH_ARGS ?=
+BENCH_OUT  ?= $(BUILD)/bench
+
+.PHONY: bench bench-smoke
+
+bench: build
+	@util/deps.sh bench
+	perl bench/bench.pl --nginx $(NGINX) --module $(MODULE) \
+		--out $(BENCH_OUT) $(BENCH_ARGS)
+
+# one 2-second round per row, a smaller map, no memory run: keeps the
+# script working; exits non-zero when an answer is wrong
+bench-smoke: build
+	@util/deps.sh bench
+	perl bench/bench.pl --smoke --nginx $(NGINX) --module $(MODULE) \
+		--out $(BENCH_OUT)-smoke $(BENCH_ARGS)
+
+# ---- sanitizers: nginx built from Debian's source with ASan and UBSan ------
+#
+# make test-asan   the whole suite against an nginx built from Debian's
+#                  nginx source package (util/nginx-source.sh) with
+#                  -fsanitize=address,undefined and the module compiled in;
+#                  fails on any sanitizer report (util/asan-check.sh)
+
+.PHONY: test-asan
+
+NGINX_VERSION = 1.22.1
+ASAN_DIR    = $(BUILD)/asan
+ASAN_SRC    = $(ASAN_DIR)/nginx-$(NGINX_VERSION)
+ASAN_NGINX  = $(ASAN_SRC)/objs/nginx
+ASAN_CFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -DNGX_DEBUG_PALLOC=1
+# clang: gcc's libubsan ignores UBSAN_OPTIONS=log_path, and the reports of
+# a daemonized nginx must go to files to be seen
+ASAN_CC     = clang
+
+$(ASAN_SRC)/objs/Makefile: config
+	@util/deps.sh build
+	@util/sanitizer-deps.sh asan
+	@src=$$(util/nginx-source.sh $(BUILD)/src) && rm -rf $(ASAN_SRC) \
+	    && mkdir -p $(ASAN_DIR) && cp -r $$src $(ASAN_SRC)
+	cd $(ASAN_SRC) && ./configure --with-cc=$(ASAN_CC) \
+		--with-debug --with-http_ssl_module \
+		--with-cc-opt="$(ASAN_CFLAGS)" \
+		--with-ld-opt="-fsanitize=address,undefined" \
+		--add-module=$(CURDIR) > $(ASAN_DIR)/configure.log \
+		|| { cat $(ASAN_DIR)/configure.log; exit 1; }
+
+$(ASAN_NGINX): $(ASAN_SRC)/objs/Makefile $(SOURCES)
+	$(MAKE) -C $(ASAN_SRC) -f objs/Makefile -j2
+
+test-asan: $(ASAN_NGINX)
+	@util/deps.sh test
+	util/asan-check.sh $(ASAN_NGINX)
+
+# ---- fuzzing: libFuzzer harnesses, fuzz/fuzz.mk ----------------------------
+#
+# make fuzz   builds the harnesses (clang) against nginx built from Debian's
+#             source, replays fuzz/corpus and fuzz/regress, and fuzzes each
+#             harness FUZZ_SECONDS (default 60); prints execs and coverage
+
+.PHONY: fuzz
+
+fuzz:
+	$(MAKE) -f fuzz/fuzz.mk fuzz BUILD=$(BUILD)
+
+# ---- reload under load ------------------------------------------------------
+#
+# make test-reload   nginx with the module's .so and conf-examples/run.conf,
+#                    loaded by wrk and curl (POST and GET, every endpoint)
+#                    while "nginx -s reload" runs every 0.5 s for 20 s
+#                    (util/reload-test.sh; RELOAD_PORT, RELOAD_SECONDS)
+
+.PHONY: test-reload
+
+test-reload: build
+	@util/deps.sh run
+	@util/sanitizer-deps.sh reload
+	NGINX=$(NGINX) util/reload-test.sh $(MODULE)
