@@ -14,6 +14,8 @@
 
 
 static ngx_int_t ngx_http_autodiscover_preconfiguration(ngx_conf_t *cf);
+static void *ngx_http_autodiscover_create_main_conf(ngx_conf_t *cf);
+static void ngx_http_autodiscover_exit_process(ngx_cycle_t *cycle);
 static void *ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
@@ -29,7 +31,7 @@ static char *ngx_http_autodiscover_enum(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_autodiscover_http_redirect(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static ngx_http_complex_value_t *ngx_http_autodiscover_compile(
+static ngx_http_autodiscover_value_t *ngx_http_autodiscover_compile(
     ngx_conf_t *cf, ngx_str_t *value, ngx_http_autodiscover_field_t *field,
     ngx_int_t *num);
 
@@ -230,7 +232,7 @@ static ngx_http_module_t  ngx_http_autodiscover_module_ctx = {
     ngx_http_autodiscover_preconfiguration,  /* preconfiguration */
     NULL,                                    /* postconfiguration */
 
-    NULL,                                    /* create main configuration */
+    ngx_http_autodiscover_create_main_conf,  /* create main configuration */
     NULL,                                    /* init main configuration */
 
     NULL,                                    /* create server configuration */
@@ -251,7 +253,7 @@ ngx_module_t  ngx_http_autodiscover_module = {
     NULL,                                    /* init process */
     NULL,                                    /* init thread */
     NULL,                                    /* exit thread */
-    NULL,                                    /* exit process */
+    ngx_http_autodiscover_exit_process,      /* exit process */
     NULL,                                    /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -277,6 +279,37 @@ ngx_http_autodiscover_preconfiguration(ngx_conf_t *cf)
     }
 
     return NGX_OK;
+}
+
+
+static void *
+ngx_http_autodiscover_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_autodiscover_main_conf_t  *amcf;
+
+    amcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_autodiscover_main_conf_t));
+    if (amcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     amcf->parser = NULL;
+     */
+
+    if (ngx_http_autodiscover_xml_init_conf(cf, amcf) != NGX_OK) {
+        return NULL;
+    }
+
+    return amcf;
+}
+
+
+static void
+ngx_http_autodiscover_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_autodiscover_xml_exit(cycle);
 }
 
 
@@ -525,8 +558,8 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     if (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] == NULL
-        || (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER]->lengths == NULL
-            && pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER]->value.len == 0))
+        || (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER]->cv.lengths == NULL
+            && pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER]->cv.value.len == 0))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "missing or empty \"server=\" parameter "
@@ -544,10 +577,10 @@ ngx_http_autodiscover_value(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;
 
-    ngx_str_t                  *value;
-    ngx_http_complex_value_t  **cv;
+    ngx_str_t                       *value;
+    ngx_http_autodiscover_value_t  **cv;
 
-    cv = (ngx_http_complex_value_t **) (p + cmd->offset);
+    cv = (ngx_http_autodiscover_value_t **) (p + cmd->offset);
 
     if (*cv != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -704,6 +737,7 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t                      *value;
     ngx_http_core_loc_conf_t       *clcf;
     ngx_http_autodiscover_field_t  *field;
+    ngx_http_autodiscover_value_t  *v;
 
     if (alcf->http_redirect != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -722,11 +756,12 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
     field = ngx_http_autodiscover_account
             + NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL;
 
-    alcf->http_redirect = ngx_http_autodiscover_compile(cf, &value[1], field,
-                                                        NULL);
-    if (alcf->http_redirect == NULL) {
+    v = ngx_http_autodiscover_compile(cf, &value[1], field, NULL);
+    if (v == NULL) {
         return NGX_CONF_ERROR;
     }
+
+    alcf->http_redirect = &v->cv;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_autodiscover_http_redirect_handler;
@@ -740,36 +775,37 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
  * now, so that "nginx -t" reports it with its file and line
  */
 
-static ngx_http_complex_value_t *
+static ngx_http_autodiscover_value_t *
 ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_autodiscover_field_t *field, ngx_int_t *num)
 {
-    ngx_int_t                          n;
-    ngx_http_complex_value_t          *cv;
+    ngx_http_autodiscover_value_t     *v;
     ngx_http_compile_complex_value_t   ccv;
 
-    cv = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (cv == NULL) {
+    v = ngx_palloc(cf->pool, sizeof(ngx_http_autodiscover_value_t));
+    if (v == NULL) {
         return NULL;
     }
+
+    v->num = NGX_CONF_UNSET;
 
     ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
 
     ccv.cf = cf;
     ccv.value = value;
-    ccv.complex_value = cv;
+    ccv.complex_value = &v->cv;
 
     if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
         return NULL;
     }
 
-    if (cv->lengths != NULL) {
-        return cv;
+    if (v->cv.lengths != NULL) {
+        return v;
     }
 
-    n = NGX_CONF_UNSET;
+    /* a literal is parsed here, once, and never at run time */
 
-    if (field->parse(&cv->value, &n) != NGX_OK) {
+    if (field->parse(&v->cv.value, &v->num) != NGX_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid %V \"%V\", %s",
                            &field->name, value, field->expect);
@@ -777,8 +813,8 @@ ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
     }
 
     if (num != NULL) {
-        *num = n;
+        *num = v->num;
     }
 
-    return cv;
+    return v;
 }

@@ -347,6 +347,7 @@ my @run;
 
 die "$opt{nginx} not found\n" unless -x $opt{nginx};
 die "$opt{module} not found (make build)\n" unless -f $opt{module};
+$opt{module} = abs_path($opt{module});
 for my $tool ($opt{wrk}, 'taskset') {
     system("command -v $tool >/dev/null 2>&1") == 0
         or die "$tool not found (apt-get install wrk util-linux)\n";

@@ -154,8 +154,16 @@ typedef struct {
 } ngx_http_autodiscover_field_t;
 
 
+/* a configured value: with variables, or a literal checked once, at -t */
+
 typedef struct {
-    ngx_http_complex_value_t        *value[NGX_HTTP_AUTODISCOVER_F_COUNT];
+    ngx_http_complex_value_t         cv;
+    ngx_int_t                        num;       /* a literal's, parsed */
+} ngx_http_autodiscover_value_t;
+
+
+typedef struct {
+    ngx_http_autodiscover_value_t   *value[NGX_HTTP_AUTODISCOVER_F_COUNT];
 } ngx_http_autodiscover_proto_conf_t;
 
 
@@ -165,7 +173,7 @@ typedef struct ngx_http_autodiscover_signer_s  ngx_http_autodiscover_signer_t;
 
 
 typedef struct {
-    ngx_http_complex_value_t        *account[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_http_autodiscover_value_t   *account[NGX_HTTP_AUTODISCOVER_A_COUNT];
     ngx_array_t                     *protocols;  /* proto_conf_t */
     ngx_array_t                     *domains;    /* ngx_str_t, lower case */
     ngx_array_t                     *provider_domains;  /* ngx_str_t */
@@ -182,6 +190,13 @@ typedef struct {
     ngx_uint_t                       fallback_max_redirects;
     size_t                           fallback_max_reply;
 } ngx_http_autodiscover_loc_conf_t;
+
+
+/* what a worker keeps from request to request: its XML parser context */
+
+typedef struct {
+    struct _xmlParserCtxt           *parser;
+} ngx_http_autodiscover_main_conf_t;
 
 
 /* the fallback client's state, for one request and all its hops */
@@ -353,6 +368,9 @@ typedef struct {
 
 
 /* xml */
+ngx_int_t ngx_http_autodiscover_xml_init_conf(ngx_conf_t *cf,
+    ngx_http_autodiscover_main_conf_t *amcf);
+void ngx_http_autodiscover_xml_exit(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
 ngx_int_t ngx_http_autodiscover_xml_reply(ngx_http_request_t *r,

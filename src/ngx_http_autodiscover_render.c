@@ -15,8 +15,9 @@ static void ngx_http_autodiscover_render_error(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 static u_char *ngx_http_autodiscover_out_reserve(
     ngx_http_autodiscover_out_t *out, size_t len);
-static void ngx_http_autodiscover_out_indent(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth);
+static size_t ngx_http_autodiscover_xml_len(const ngx_str_t *value);
+static u_char *ngx_http_autodiscover_xml_copy(u_char *dst,
+    const ngx_str_t *value, size_t len);
 
 
 static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_renderers[] = {
@@ -335,17 +336,39 @@ void
 ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
     const ngx_str_t *value)
 {
-    size_t         len;
-    u_char        *dst;
-    const u_char  *p, *last;
+    size_t   len;
+    u_char  *dst;
 
     if (value->len == 0) {
         return;
     }
 
-    p = value->data;
-    last = p + value->len;
+    len = ngx_http_autodiscover_xml_len(value);
+
+    dst = ngx_http_autodiscover_out_reserve(out, len);
+
+    if (dst != NULL) {
+        (void) ngx_http_autodiscover_xml_copy(dst, value, len);
+    }
+}
+
+
+/* the length of a value with < > & " ' escaped */
+
+static size_t
+ngx_http_autodiscover_xml_len(const ngx_str_t *value)
+{
+    size_t         len;
+    const u_char  *p, *last;
+
     len = value->len;
+
+    if (len == 0) {
+        return 0;
+    }
+
+    p = value->data;
+    last = p + len;
 
     for ( /* void */ ; p < last; p++) {
         switch (*p) {
@@ -363,16 +386,23 @@ ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
         }
     }
 
-    dst = ngx_http_autodiscover_out_reserve(out, len);
+    return len;
+}
 
-    if (dst == NULL) {
-        return;
-    }
+
+/* writes a value escaped; len is what ngx_http_autodiscover_xml_len() said */
+
+static u_char *
+ngx_http_autodiscover_xml_copy(u_char *dst, const ngx_str_t *value,
+    size_t len)
+{
+    const u_char  *p, *last;
 
     if (len == value->len) {
-        ngx_memcpy(dst, value->data, len);
-        return;
+        return (len == 0) ? dst : ngx_cpymem(dst, value->data, len);
     }
+
+    last = value->data + value->len;
 
     for (p = value->data; p < last; p++) {
         switch (*p) {
@@ -395,6 +425,8 @@ ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
             *dst++ = *p;
         }
     }
+
+    return dst;
 }
 
 
@@ -455,34 +487,38 @@ ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
 }
 
 
-static void
-ngx_http_autodiscover_out_indent(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth)
-{
-    ngx_http_autodiscover_out_raw(out, ngx_http_autodiscover_spaces,
-                                  ngx_min(2 * depth,
-                                   sizeof(ngx_http_autodiscover_spaces) - 1));
-}
-
-
-/* "<name>value</name>" on a line of its own */
+/*
+ * "<name>value</name>" on a line of its own, indented by depth: one
+ * reservation for the whole line
+ */
 
 void
 ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *name, const ngx_str_t *value)
 {
-    size_t  len;
+    u_char  *p;
+    size_t   n, len, indent;
 
-    len = ngx_strlen(name);
+    n = ngx_strlen(name);
+    len = ngx_http_autodiscover_xml_len(value);
+    indent = ngx_min(2 * depth, sizeof(ngx_http_autodiscover_spaces) - 1);
 
-    ngx_http_autodiscover_out_indent(out, depth);
-    ngx_http_autodiscover_out_literal(out, "<");
-    ngx_http_autodiscover_out_raw(out, (u_char *) name, len);
-    ngx_http_autodiscover_out_literal(out, ">");
-    ngx_http_autodiscover_out_xml(out, value);
-    ngx_http_autodiscover_out_literal(out, "</");
-    ngx_http_autodiscover_out_raw(out, (u_char *) name, len);
-    ngx_http_autodiscover_out_literal(out, ">\n");
+    p = ngx_http_autodiscover_out_reserve(out, indent + 2 * n + len
+                                               + sizeof("<></>\n") - 1);
+    if (p == NULL) {
+        return;
+    }
+
+    p = ngx_cpymem(p, ngx_http_autodiscover_spaces, indent);
+    *p++ = '<';
+    p = ngx_cpymem(p, name, n);
+    *p++ = '>';
+    p = ngx_http_autodiscover_xml_copy(p, value, len);
+    *p++ = '<';
+    *p++ = '/';
+    p = ngx_cpymem(p, name, n);
+    *p++ = '>';
+    *p = '\n';
 }
 
 
@@ -515,7 +551,18 @@ void
 ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
     ngx_uint_t depth, char *tag)
 {
-    ngx_http_autodiscover_out_indent(out, depth);
-    ngx_http_autodiscover_out_raw(out, (u_char *) tag, ngx_strlen(tag));
-    ngx_http_autodiscover_out_literal(out, "\n");
+    u_char  *p;
+    size_t   n, indent;
+
+    n = ngx_strlen(tag);
+    indent = ngx_min(2 * depth, sizeof(ngx_http_autodiscover_spaces) - 1);
+
+    p = ngx_http_autodiscover_out_reserve(out, indent + n + 1);
+    if (p == NULL) {
+        return;
+    }
+
+    p = ngx_cpymem(p, ngx_http_autodiscover_spaces, indent);
+    p = ngx_cpymem(p, tag, n);
+    *p = '\n';
 }

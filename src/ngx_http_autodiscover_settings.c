@@ -36,7 +36,7 @@ static ngx_int_t ngx_http_autodiscover_parse_https(ngx_str_t *value,
 static ngx_int_t ngx_http_autodiscover_parse_addr(ngx_str_t *value,
     ngx_int_t *num);
 static ngx_int_t ngx_http_autodiscover_value(ngx_http_request_t *r,
-    ngx_http_complex_value_t *cv, ngx_http_autodiscover_field_t *field,
+    ngx_http_autodiscover_value_t *v, ngx_http_autodiscover_field_t *field,
     ngx_str_t *str, ngx_int_t *num);
 static ngx_int_t ngx_http_autodiscover_evaluate_protocols(
     ngx_http_request_t *r, ngx_http_autodiscover_loc_conf_t *alcf,
@@ -443,8 +443,8 @@ ngx_int_t
 ngx_http_autodiscover_served(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_str_t                  serve;
-    ngx_http_complex_value_t  *cv;
+    ngx_str_t                       serve;
+    ngx_http_autodiscover_value_t  *v;
 
     if (alcf->domains != NULL && ctx->domain.len
         && ngx_http_autodiscover_match_domain(alcf->domains, &ctx->domain)
@@ -453,10 +453,10 @@ ngx_http_autodiscover_served(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    cv = alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE];
+    v = alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE];
 
-    if (cv != NULL) {
-        if (ngx_http_complex_value(r, cv, &serve) != NGX_OK) {
+    if (v != NULL) {
+        if (ngx_http_complex_value(r, &v->cv, &serve) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -725,21 +725,30 @@ ngx_http_autodiscover_default_port(ngx_int_t type, ngx_int_t tls)
 
 static ngx_int_t
 ngx_http_autodiscover_value(ngx_http_request_t *r,
-    ngx_http_complex_value_t *cv, ngx_http_autodiscover_field_t *field,
+    ngx_http_autodiscover_value_t *v, ngx_http_autodiscover_field_t *field,
     ngx_str_t *str, ngx_int_t *num)
 {
     *num = NGX_CONF_UNSET;
 
-    if (cv == NULL) {
+    if (v == NULL) {
         str->len = 0;
         str->data = NULL;
         return NGX_OK;
     }
 
-    if (cv->lengths == NULL) {
-        *str = cv->value;
+    if (v->cv.lengths == NULL) {
+        /* checked and parsed when the configuration was read */
 
-    } else if (ngx_http_complex_value(r, cv, str) != NGX_OK) {
+        *str = v->cv.value;
+
+        if (str->len) {
+            *num = v->num;
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_complex_value(r, &v->cv, str) != NGX_OK) {
         return NGX_ERROR;
     }
 

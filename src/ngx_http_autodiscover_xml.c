@@ -15,23 +15,73 @@
 
 
 /*
- * the only code that talks to libxml2: a document is parsed, what is
- * needed is copied into the request pool, and the document and the
- * parser context are freed before returning
+ * the only code that talks to libxml2.  A request is read by SAX into
+ * the request pool, with this worker's parser context, which is reused
+ * from request to request and made anew after a document that failed or
+ * filled its dictionary; nothing of a request stays in it.  An answer of
+ * another Autodiscover server (the fallback client) is read into a tree
+ * with a parser context of its own.
  */
 
 
 #define NGX_HTTP_AUTODISCOVER_XML_OPTIONS                                     \
-    (XML_PARSE_NONET|XML_PARSE_NOERROR|XML_PARSE_NOWARNING|XML_PARSE_NOCDATA)
+    (XML_PARSE_NONET|XML_PARSE_NOERROR|XML_PARSE_NOWARNING|XML_PARSE_NOCDATA \
+     |XML_PARSE_IGNORE_ENC)
+
+/* names a worker's context may keep: a request has a dozen */
+#define NGX_HTTP_AUTODISCOVER_XML_MAX_NAMES  256
 
 
+/* what a request's SAX events give */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_XML_EMAIL = 0,
+    NGX_HTTP_AUTODISCOVER_XML_LEGACYDN,
+    NGX_HTTP_AUTODISCOVER_XML_SCHEMA,
+    NGX_HTTP_AUTODISCOVER_XML_SLOTS
+} ngx_http_autodiscover_xml_slot_e;
+
+
+typedef struct {
+    ngx_http_request_t              *r;
+    xmlParserCtxtPtr                 ctxt;
+    ngx_str_t                        slot[NGX_HTTP_AUTODISCOVER_XML_SLOTS];
+    u_char                          *pos;       /* text, in the pool */
+    u_char                          *end;
+    size_t                           size;      /* of the body */
+    ngx_str_t                       *text;      /* being collected */
+    ngx_uint_t                       depth;
+    ngx_uint_t                       text_depth;
+    ngx_http_autodiscover_schema_e   ns;
+    char                            *error;     /* the first one */
+    size_t                           too_long;
+    unsigned                         request:1; /* in the Request */
+    unsigned                         requests:1;  /* one was seen */
+    unsigned                         dtd:1;
+    unsigned                         nomem:1;
+} ngx_http_autodiscover_sax_t;
+
+
+static xmlParserCtxtPtr ngx_http_autodiscover_xml_parser(
+    ngx_http_request_t *r);
+static void ngx_http_autodiscover_xml_cleanup(void *data);
+static void ngx_http_autodiscover_sax_start(void *data,
+    const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+    int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+    int nb_defaulted, const xmlChar **attributes);
+static void ngx_http_autodiscover_sax_end(void *data,
+    const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri);
+static void ngx_http_autodiscover_sax_text(void *data, const xmlChar *ch,
+    int len);
+static void ngx_http_autodiscover_sax_subset(void *data, const xmlChar *name,
+    const xmlChar *external_id, const xmlChar *system_id);
+static void ngx_http_autodiscover_xml_log(ngx_http_request_t *r,
+    xmlParserCtxtPtr ctxt, char *reason);
 static ngx_int_t ngx_http_autodiscover_xml_read(ngx_http_request_t *r,
     ngx_str_t *body, xmlParserCtxtPtr *ctxt, xmlDocPtr *doc);
-static ngx_int_t ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body);
+static char *ngx_http_autodiscover_xml_check(ngx_str_t *body);
 static ngx_http_autodiscover_schema_e ngx_http_autodiscover_xml_ns(
-    xmlNodePtr node);
-static ngx_int_t ngx_http_autodiscover_xml_request(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, xmlDocPtr doc);
+    const xmlChar *uri);
 static ngx_int_t ngx_http_autodiscover_xml_text(ngx_http_request_t *r,
     xmlNodePtr node, ngx_str_t *text);
 static ngx_http_autodiscover_schema_e ngx_http_autodiscover_xml_response_ns(
@@ -64,15 +114,111 @@ static ngx_str_t  ngx_http_autodiscover_response_ns[] = {
 };
 
 
+/* the worker's context goes with the configuration that made it */
+
+ngx_int_t
+ngx_http_autodiscover_xml_init_conf(ngx_conf_t *cf,
+    ngx_http_autodiscover_main_conf_t *amcf)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_autodiscover_xml_cleanup;
+    cln->data = amcf;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_autodiscover_xml_exit(ngx_cycle_t *cycle)
+{
+    ngx_http_autodiscover_main_conf_t  *amcf;
+
+    if (ngx_http_cycle_get_module_main_conf(cycle, ngx_http_module) == NULL) {
+        return;
+    }
+
+    amcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_autodiscover_module);
+
+    if (amcf != NULL) {
+        ngx_http_autodiscover_xml_cleanup(amcf);
+    }
+}
+
+
+static void
+ngx_http_autodiscover_xml_cleanup(void *data)
+{
+    ngx_http_autodiscover_main_conf_t  *amcf = data;
+
+    if (amcf->parser != NULL) {
+        xmlFreeParserCtxt(amcf->parser);
+        amcf->parser = NULL;
+    }
+}
+
+
+/* this worker's context, with the module's SAX handlers */
+
+static xmlParserCtxtPtr
+ngx_http_autodiscover_xml_parser(ngx_http_request_t *r)
+{
+    xmlSAXHandler                      *sax;
+    xmlParserCtxtPtr                    ctxt;
+    ngx_http_autodiscover_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_autodiscover_module);
+
+    if (amcf->parser != NULL) {
+        return amcf->parser;
+    }
+
+    /*
+     * a push parser: the document is handed over whole, copied once, and
+     * parsed without the pull parser's refills of its input buffer
+     */
+
+    ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);
+    if (ctxt == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "autodiscover: xmlCreatePushParserCtxt() failed");
+        return NULL;
+    }
+
+    /* the context's own handler block: xmlFreeParserCtxt() frees it */
+
+    sax = ctxt->sax;
+    ngx_memzero(sax, sizeof(xmlSAXHandler));
+
+    sax->initialized = XML_SAX2_MAGIC;
+    sax->startElementNs = ngx_http_autodiscover_sax_start;
+    sax->endElementNs = ngx_http_autodiscover_sax_end;
+    sax->characters = ngx_http_autodiscover_sax_text;
+    sax->ignorableWhitespace = ngx_http_autodiscover_sax_text;
+    sax->internalSubset = ngx_http_autodiscover_sax_subset;
+
+    amcf->parser = ctxt;
+
+    return ctxt;
+}
+
+
 ngx_int_t
 ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body)
 {
-    size_t             len;
-    ngx_int_t          rc;
-    xmlDocPtr          doc;
-    const xmlError    *err;
-    xmlParserCtxtPtr   ctxt;
+    char                               *reason;
+    ngx_int_t                           rc;
+    ngx_str_t                          *email, *schema;
+    xmlParserCtxtPtr                    ctxt;
+    ngx_http_autodiscover_sax_t         sax;
+    ngx_http_autodiscover_main_conf_t  *amcf;
 
     if (body->len == 0) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -80,55 +226,362 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    rc = ngx_http_autodiscover_xml_read(r, body, &ctxt, &doc);
+    reason = ngx_http_autodiscover_xml_check(body);
 
-    if (rc == NGX_DECLINED) {
-        len = 0;
+    if (reason != NULL) {
+        ngx_http_autodiscover_xml_log(r, NULL, reason);
+        return NGX_DECLINED;
+    }
 
-        if (ctxt != NULL) {
-            err = xmlCtxtGetLastError(ctxt);
+    ctxt = ngx_http_autodiscover_xml_parser(r);
+    if (ctxt == NULL) {
+        return NGX_ERROR;
+    }
 
-            if (err != NULL && err->message != NULL) {
-                len = ngx_strlen(err->message);
+    ngx_memzero(&sax, sizeof(ngx_http_autodiscover_sax_t));
+    sax.r = r;
+    sax.ctxt = ctxt;
+    sax.size = body->len;
 
-                while (len && (err->message[len - 1] == '\n'
-                               || err->message[len - 1] == ' '))
-                {
-                    len--;
-                }
-            }
+    if (xmlCtxtResetPush(ctxt, NULL, 0, NULL, NULL) != 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "autodiscover: xmlCtxtResetPush() failed");
+        amcf = ngx_http_get_module_main_conf(r, ngx_http_autodiscover_module);
+        ngx_http_autodiscover_xml_cleanup(amcf);
+        return NGX_ERROR;
+    }
 
+    (void) xmlCtxtUseOptions(ctxt, NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
+
+    ctxt->userData = &sax;
+
+    /* with SAX handlers of its own, no document is built */
+
+    (void) xmlParseChunk(ctxt, (char *) body->data, (int) body->len, 1);
+
+    ctxt->userData = ctxt;
+
+    if (sax.error == NULL && !sax.requests) {
+        sax.error = "no Request element";
+    }
+
+    if (sax.nomem) {
+        rc = NGX_ERROR;
+
+    } else if (sax.dtd) {
+        ngx_http_autodiscover_xml_log(r, NULL, "");
+        rc = NGX_DECLINED;
+
+    } else if (!ctxt->wellFormed) {
+        ngx_http_autodiscover_xml_log(r, ctxt, NULL);
+        rc = NGX_DECLINED;
+
+    } else if (sax.error != NULL) {
+        if (sax.too_long) {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "autodiscover: client sent invalid XML: %*s",
-                          len, (err != NULL) ? err->message : "");
-
-            xmlFreeParserCtxt(ctxt);
-
+                          "autodiscover: client sent an element of %uz bytes",
+                          sax.too_long);
         } else {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "autodiscover: client sent a DOCTYPE or ENTITY "
-                          "declaration");
+                          "autodiscover: %s", sax.error);
         }
 
-        return NGX_DECLINED;
+        rc = NGX_DECLINED;
+
+    } else {
+        rc = NGX_OK;
+    }
+
+    /*
+     * a context that stopped in the middle of a document, or whose
+     * dictionary grew with the names of hostile documents, is not reused
+     */
+
+    if (!ctxt->wellFormed || sax.dtd || sax.nomem
+        || xmlDictSize(ctxt->dict) > NGX_HTTP_AUTODISCOVER_XML_MAX_NAMES)
+    {
+        amcf = ngx_http_get_module_main_conf(r, ngx_http_autodiscover_module);
+        ngx_http_autodiscover_xml_cleanup(amcf);
+
+    } else {
+        /* the copy of the document goes now, not with the next one */
+        xmlCtxtReset(ctxt);
     }
 
     if (rc != NGX_OK) {
         return rc;
     }
 
-    rc = ngx_http_autodiscover_xml_request(r, ctx, doc);
+    ctx->request_ns = sax.ns;
 
-    xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctxt);
+    email = &sax.slot[NGX_HTTP_AUTODISCOVER_XML_EMAIL];
+    schema = &sax.slot[NGX_HTTP_AUTODISCOVER_XML_SCHEMA];
 
-    return rc;
+    if (sax.slot[NGX_HTTP_AUTODISCOVER_XML_LEGACYDN].data != NULL) {
+        ctx->legacydn = sax.slot[NGX_HTTP_AUTODISCOVER_XML_LEGACYDN];
+    }
+
+    if (schema->len) {
+        ngx_http_autodiscover_set_schema(ctx, schema);
+
+    } else {
+        /* the schema of the request's own namespace */
+        ngx_http_autodiscover_use_schema(ctx, sax.ns);
+    }
+
+    if (email->len) {
+        return ngx_http_autodiscover_set_address(r, ctx, email);
+    }
+
+    if (ctx->legacydn.len == 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no EMailAddress or LegacyDN");
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
 }
 
 
 /*
- * parses a document, or declines it: a DTD anywhere (*ctxt is NULL), or
- * not well-formed (*ctxt is left for the caller's message, and to free)
+ * Autodiscover/Request/{EMailAddress,LegacyDN,AcceptableResponseSchema},
+ * all in the root's request namespace: the first Request, the first of
+ * each child, the text of each child and of its descendants
+ */
+
+static void
+ngx_http_autodiscover_sax_start(void *data, const xmlChar *localname,
+    const xmlChar *prefix, const xmlChar *uri, int nb_namespaces,
+    const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+    const xmlChar **attributes)
+{
+    ngx_http_autodiscover_sax_t  *sax = data;
+
+    ngx_str_t                       *text;
+    ngx_http_autodiscover_schema_e   ns;
+
+    sax->depth++;
+
+    if (sax->text != NULL || sax->error != NULL) {
+        return;
+    }
+
+    if (sax->depth == 1) {
+
+        if (!xmlStrEqual(localname, (const xmlChar *) "Autodiscover")) {
+            sax->error = "the root element is not Autodiscover";
+            return;
+        }
+
+        sax->ns = ngx_http_autodiscover_xml_ns(uri);
+
+        if (sax->ns == NGX_HTTP_AUTODISCOVER_SCHEMA_NONE) {
+            sax->error = "the request is not in an Autodiscover request "
+                         "namespace";
+        }
+
+        return;
+    }
+
+    if (sax->depth > 3 || (sax->depth == 3 && !sax->request)) {
+        return;
+    }
+
+    ns = ngx_http_autodiscover_xml_ns(uri);
+
+    if (ns != sax->ns) {
+        return;
+    }
+
+    if (sax->depth == 2) {
+        if (!sax->requests
+            && xmlStrEqual(localname, (const xmlChar *) "Request"))
+        {
+            sax->request = 1;
+            sax->requests = 1;
+        }
+
+        return;
+    }
+
+    if (xmlStrEqual(localname, (const xmlChar *) "EMailAddress")
+        || xmlStrEqual(localname, (const xmlChar *) "EmailAddress"))
+    {
+        text = &sax->slot[NGX_HTTP_AUTODISCOVER_XML_EMAIL];
+
+    } else if (xmlStrEqual(localname, (const xmlChar *) "LegacyDN")) {
+        text = &sax->slot[NGX_HTTP_AUTODISCOVER_XML_LEGACYDN];
+
+    } else if (xmlStrEqual(localname,
+                           (const xmlChar *) "AcceptableResponseSchema"))
+    {
+        text = &sax->slot[NGX_HTTP_AUTODISCOVER_XML_SCHEMA];
+
+    } else {
+        return;
+    }
+
+    if (text->data != NULL) {
+        return;
+    }
+
+    /* every text of a document fits in as many bytes as the document */
+
+    if (sax->pos == NULL) {
+        sax->pos = ngx_pnalloc(sax->r->pool, sax->size);
+        if (sax->pos == NULL) {
+            sax->nomem = 1;
+            xmlStopParser(sax->ctxt);
+            return;
+        }
+
+        sax->end = sax->pos + sax->size;
+    }
+
+    text->data = sax->pos;
+    text->len = 0;
+
+    sax->text = text;
+    sax->text_depth = sax->depth;
+}
+
+
+static void
+ngx_http_autodiscover_sax_end(void *data, const xmlChar *localname,
+    const xmlChar *prefix, const xmlChar *uri)
+{
+    ngx_http_autodiscover_sax_t  *sax = data;
+
+    u_char     *last;
+    ngx_str_t  *text;
+
+    if (sax->depth == 2) {
+        sax->request = 0;
+    }
+
+    if (sax->text != NULL && sax->depth == sax->text_depth) {
+
+        text = sax->text;
+        sax->text = NULL;
+
+        last = text->data + text->len;
+
+        while (last > text->data
+               && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r'
+                   || last[-1] == '\n'))
+        {
+            last--;
+        }
+
+        text->len = last - text->data;
+
+        if (text->len > NGX_HTTP_AUTODISCOVER_MAX_VALUE
+            && sax->error == NULL)
+        {
+            sax->error = "too long";
+            sax->too_long = text->len;
+        }
+    }
+
+    sax->depth--;
+}
+
+
+static void
+ngx_http_autodiscover_sax_text(void *data, const xmlChar *ch, int len)
+{
+    ngx_http_autodiscover_sax_t  *sax = data;
+
+    const u_char  *p, *last;
+    ngx_str_t     *text;
+
+    text = sax->text;
+
+    if (text == NULL || len <= 0) {
+        return;
+    }
+
+    p = ch;
+    last = p + len;
+
+    if (text->len == 0) {
+        while (p < last
+               && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        {
+            p++;
+        }
+    }
+
+    if ((size_t) (last - p) > (size_t) (sax->end - sax->pos)) {
+        /* cannot happen: "&lt;" is one byte, and so on */
+        ngx_log_error(NGX_LOG_ALERT, sax->r->connection->log, 0,
+                      "autodiscover: text longer than the document");
+        sax->nomem = 1;
+        xmlStopParser(sax->ctxt);
+        return;
+    }
+
+    sax->pos = ngx_cpymem(sax->pos, p, last - p);
+    text->len += last - p;
+}
+
+
+/* never reached: a DOCTYPE is refused before parsing */
+
+static void
+ngx_http_autodiscover_sax_subset(void *data, const xmlChar *name,
+    const xmlChar *external_id, const xmlChar *system_id)
+{
+    ngx_http_autodiscover_sax_t  *sax = data;
+
+    sax->dtd = 1;
+}
+
+
+static void
+ngx_http_autodiscover_xml_log(ngx_http_request_t *r, xmlParserCtxtPtr ctxt,
+    char *reason)
+{
+    size_t           len;
+    const xmlError  *err;
+
+    if (reason != NULL && *reason == '\0') {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: client sent a DOCTYPE or ENTITY "
+                      "declaration");
+        return;
+    }
+
+    if (reason != NULL) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: client sent invalid XML: %s", reason);
+        return;
+    }
+
+    len = 0;
+    err = xmlCtxtGetLastError(ctxt);
+
+    if (err != NULL && err->message != NULL) {
+        len = ngx_strlen(err->message);
+
+        while (len && (err->message[len - 1] == '\n'
+                       || err->message[len - 1] == ' '))
+        {
+            len--;
+        }
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "autodiscover: client sent invalid XML: %*s",
+                  len, (err != NULL && err->message != NULL)
+                       ? err->message : "");
+}
+
+
+/*
+ * parses a document into a tree, or declines it: refused before parsing
+ * (*ctxt is NULL), or not well-formed (*ctxt is left for the caller to
+ * free)
  */
 
 static ngx_int_t
@@ -138,9 +591,7 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
     *ctxt = NULL;
     *doc = NULL;
 
-    if (body->len > NGX_MAX_INT32_VALUE
-        || ngx_http_autodiscover_xml_has_dtd(body))
-    {
+    if (ngx_http_autodiscover_xml_check(body) != NULL) {
         return NGX_DECLINED;
     }
 
@@ -151,14 +602,8 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
         return NGX_ERROR;
     }
 
-    /*
-     * the encoding is forced to UTF-8, as the protocol demands: a body in
-     * another encoding fails instead of hiding a DOCTYPE from the check
-     */
-
     *doc = xmlCtxtReadMemory(*ctxt, (char *) body->data, (int) body->len,
-                             NULL, "UTF-8",
-                             NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
+                             NULL, NULL, NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
 
     if (*doc == NULL) {
         return NGX_DECLINED;
@@ -176,21 +621,49 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
 }
 
 
-/* "<!DOCTYPE" or "<!ENTITY" anywhere: never parsed at all */
+/*
+ * what is refused before libxml2 sees it, and why: "" for "<!DOCTYPE" or
+ * "<!ENTITY" anywhere; a NUL byte, which every UTF-16 or UCS-4 document
+ * has; and anything but "<" first (after a UTF-8 byte order mark and
+ * white space), such as EBCDIC.  What is left is parsed as UTF-8 whatever
+ * its XML declaration says (XML_PARSE_IGNORE_ENC), so no encoding can
+ * hide a DOCTYPE from this check.
+ */
 
-static ngx_int_t
-ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body)
+static char *
+ngx_http_autodiscover_xml_check(ngx_str_t *body)
 {
     u_char  *p, *last;
+
+    if (body->len > NGX_MAX_INT32_VALUE) {
+        return "too large";
+    }
 
     p = body->data;
     last = body->data + body->len;
 
+    if (memchr(p, '\0', body->len) != NULL) {
+        return "a NUL byte";
+    }
+
+    if (last - p >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+        p += 3;
+    }
+
+    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+    {
+        p++;
+    }
+
+    if (p == last || *p != '<') {
+        return "not a document";
+    }
+
     while (p < last) {
-        p = ngx_strlchr(p, last, '<');
+        p = memchr(p, '<', last - p);
 
         if (p == NULL) {
-            return 0;
+            return NULL;
         }
 
         p++;
@@ -198,33 +671,33 @@ ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body)
         if (last - p >= (ssize_t) sizeof("!DOCTYPE") - 1
             && ngx_memcmp(p, "!DOCTYPE", sizeof("!DOCTYPE") - 1) == 0)
         {
-            return 1;
+            return "";
         }
 
         if (last - p >= (ssize_t) sizeof("!ENTITY") - 1
             && ngx_memcmp(p, "!ENTITY", sizeof("!ENTITY") - 1) == 0)
         {
-            return 1;
+            return "";
         }
     }
 
-    return 0;
+    return NULL;
 }
 
 
-/* which request namespace an element is in, either spelling */
+/* which request namespace a namespace name is, either spelling */
 
 static ngx_http_autodiscover_schema_e
-ngx_http_autodiscover_xml_ns(xmlNodePtr node)
+ngx_http_autodiscover_xml_ns(const xmlChar *uri)
 {
     ngx_str_t   href, rest;
     ngx_uint_t  i;
 
-    if (node->ns == NULL || node->ns->href == NULL) {
+    if (uri == NULL) {
         return NGX_HTTP_AUTODISCOVER_SCHEMA_NONE;
     }
 
-    href.data = (u_char *) node->ns->href;
+    href.data = (u_char *) uri;
     href.len = ngx_strlen(href.data);
 
     if (ngx_http_autodiscover_strip_scheme(&href, &rest) != NGX_OK) {
@@ -245,116 +718,6 @@ ngx_http_autodiscover_xml_ns(xmlNodePtr node)
     }
 
     return NGX_HTTP_AUTODISCOVER_SCHEMA_NONE;
-}
-
-
-static ngx_int_t
-ngx_http_autodiscover_xml_request(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, xmlDocPtr doc)
-{
-    ngx_int_t                        rc;
-    ngx_str_t                        email, schema, *text;
-    xmlNodePtr                       root, node, request;
-    ngx_http_autodiscover_schema_e   ns;
-
-    root = xmlDocGetRootElement(doc);
-
-    if (root == NULL
-        || !xmlStrEqual(root->name, (const xmlChar *) "Autodiscover"))
-    {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: the root element is not Autodiscover");
-        return NGX_DECLINED;
-    }
-
-    ns = ngx_http_autodiscover_xml_ns(root);
-
-    if (ns == NGX_HTTP_AUTODISCOVER_SCHEMA_NONE) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: the request is not in an Autodiscover "
-                      "request namespace");
-        return NGX_DECLINED;
-    }
-
-    ctx->request_ns = ns;
-
-    request = NULL;
-
-    for (node = root->children; node; node = node->next) {
-        if (node->type == XML_ELEMENT_NODE
-            && xmlStrEqual(node->name, (const xmlChar *) "Request")
-            && ngx_http_autodiscover_xml_ns(node) == ns)
-        {
-            request = node;
-            break;
-        }
-    }
-
-    if (request == NULL) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: no Request element");
-        return NGX_DECLINED;
-    }
-
-    ngx_str_null(&email);
-    ngx_str_null(&schema);
-
-    for (node = request->children; node; node = node->next) {
-
-        if (node->type != XML_ELEMENT_NODE
-            || ngx_http_autodiscover_xml_ns(node) != ns)
-        {
-            continue;
-        }
-
-        if (xmlStrEqual(node->name, (const xmlChar *) "EMailAddress")
-            || xmlStrEqual(node->name, (const xmlChar *) "EmailAddress"))
-        {
-            text = &email;
-
-        } else if (xmlStrEqual(node->name, (const xmlChar *) "LegacyDN")) {
-            text = &ctx->legacydn;
-
-        } else if (xmlStrEqual(node->name,
-                               (const xmlChar *) "AcceptableResponseSchema"))
-        {
-            text = &schema;
-
-        } else {
-            continue;
-        }
-
-        if (text->data != NULL) {
-            continue;
-        }
-
-        rc = ngx_http_autodiscover_xml_text(r, node, text);
-        if (rc != NGX_OK) {
-            return rc;
-        }
-    }
-
-    if (schema.len) {
-        ngx_http_autodiscover_set_schema(ctx, &schema);
-
-    } else {
-        /* the schema of the request's own namespace */
-        ngx_http_autodiscover_use_schema(ctx, ns);
-    }
-
-    if (email.len) {
-        rc = ngx_http_autodiscover_set_address(r, ctx, &email);
-        if (rc != NGX_OK) {
-            return rc;
-        }
-
-    } else if (ctx->legacydn.len == 0) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: no EMailAddress or LegacyDN");
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
 }
 
 
