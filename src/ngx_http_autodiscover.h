@@ -316,6 +316,28 @@ typedef struct {
     ngx_http_autodiscover_out_raw(out, (u_char *) s, sizeof(s) - 1)
 
 
+/*
+ * a line of XML, indented by depth: "<name>value</name>", or a tag; the
+ * name is a string literal ("" name fails to compile for anything else)
+ */
+
+#define ngx_http_autodiscover_out_element(out, depth, name, value)            \
+    ngx_http_autodiscover_out_element_n(out, depth, (u_char *) "" name,      \
+                                        sizeof(name) - 1, value)
+
+#define ngx_http_autodiscover_out_number(out, depth, name, value)             \
+    ngx_http_autodiscover_out_number_n(out, depth, (u_char *) "" name,       \
+                                       sizeof(name) - 1, value)
+
+#define ngx_http_autodiscover_out_flag(out, depth, name, value)               \
+    ngx_http_autodiscover_out_flag_n(out, depth, (u_char *) "" name,         \
+                                     sizeof(name) - 1, value)
+
+#define ngx_http_autodiscover_out_tag(out, depth, tag)                        \
+    ngx_http_autodiscover_out_tag_n(out, depth, (u_char *) "" tag,           \
+                                    sizeof(tag) - 1)
+
+
 /* handler */
 ngx_int_t ngx_http_autodiscover_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_autodiscover_resolve(ngx_http_request_t *r,
@@ -411,14 +433,14 @@ void ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
     const ngx_str_t *value);
 ngx_int_t ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
     ngx_str_t *location);
-void ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *name, const ngx_str_t *value);
-void ngx_http_autodiscover_out_number(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *name, ngx_int_t value);
-void ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *name, ngx_int_t value);
-void ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *tag);
+void ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, u_char *name, size_t n, const ngx_str_t *value);
+void ngx_http_autodiscover_out_number_n(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, u_char *name, size_t n, ngx_int_t value);
+void ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, u_char *name, size_t n, ngx_int_t value);
+void ngx_http_autodiscover_out_tag_n(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, u_char *tag, size_t n);
 
 /* client */
 ngx_int_t ngx_http_autodiscover_client(ngx_http_request_t *r,

@@ -71,6 +71,16 @@ static u_char  ngx_http_autodiscover_spaces[] =
 
 static u_char  ngx_http_autodiscover_hex[] = "0123456789abcdef";
 
+
+/* what escaping adds to a byte of XML text: &lt; &gt; &amp; &quot; &apos; */
+
+static u_char  ngx_http_autodiscover_xml_extra[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 5, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0,     /*  "   &' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0      /* < > */
+};
+
 static ngx_str_t  ngx_http_autodiscover_on_off[] = {
     ngx_string("off"),
     ngx_string("on")
@@ -362,28 +372,11 @@ ngx_http_autodiscover_xml_len(const ngx_str_t *value)
     const u_char  *p, *last;
 
     len = value->len;
-
-    if (len == 0) {
-        return 0;
-    }
-
     p = value->data;
     last = p + len;
 
-    for ( /* void */ ; p < last; p++) {
-        switch (*p) {
-        case '<':
-        case '>':
-            len += sizeof("&lt;") - 2;
-            break;
-        case '&':
-            len += sizeof("&amp;") - 2;
-            break;
-        case '"':
-        case '\'':
-            len += sizeof("&quot;") - 2;
-            break;
-        }
+    while (p < last) {
+        len += ngx_http_autodiscover_xml_extra[*p++];
     }
 
     return len;
@@ -493,13 +486,12 @@ ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
  */
 
 void
-ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *name, const ngx_str_t *value)
+ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, u_char *name, size_t n, const ngx_str_t *value)
 {
     u_char  *p;
-    size_t   n, len, indent;
+    size_t   len, indent;
 
-    n = ngx_strlen(name);
     len = ngx_http_autodiscover_xml_len(value);
     indent = ngx_min(2 * depth, sizeof(ngx_http_autodiscover_spaces) - 1);
 
@@ -523,8 +515,8 @@ ngx_http_autodiscover_out_element(ngx_http_autodiscover_out_t *out,
 
 
 void
-ngx_http_autodiscover_out_number(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *name, ngx_int_t value)
+ngx_http_autodiscover_out_number_n(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, u_char *name, size_t n, ngx_int_t value)
 {
     u_char     buf[NGX_INT_T_LEN];
     ngx_str_t  s;
@@ -532,15 +524,15 @@ ngx_http_autodiscover_out_number(ngx_http_autodiscover_out_t *out,
     s.data = buf;
     s.len = ngx_sprintf(buf, "%i", value) - buf;
 
-    ngx_http_autodiscover_out_element(out, depth, name, &s);
+    ngx_http_autodiscover_out_element_n(out, depth, name, n, &s);
 }
 
 
 void
-ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *name, ngx_int_t value)
+ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, u_char *name, size_t n, ngx_int_t value)
 {
-    ngx_http_autodiscover_out_element(out, depth, name,
+    ngx_http_autodiscover_out_element_n(out, depth, name, n,
                                     &ngx_http_autodiscover_on_off[value != 0]);
 }
 
@@ -548,13 +540,12 @@ ngx_http_autodiscover_out_flag(ngx_http_autodiscover_out_t *out,
 /* an opening or closing tag on a line of its own */
 
 void
-ngx_http_autodiscover_out_tag(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, char *tag)
+ngx_http_autodiscover_out_tag_n(ngx_http_autodiscover_out_t *out,
+    ngx_uint_t depth, u_char *tag, size_t n)
 {
     u_char  *p;
-    size_t   n, indent;
+    size_t   indent;
 
-    n = ngx_strlen(tag);
     indent = ngx_min(2 * depth, sizeof(ngx_http_autodiscover_spaces) - 1);
 
     p = ngx_http_autodiscover_out_reserve(out, indent + n + 1);

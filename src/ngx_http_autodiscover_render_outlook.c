@@ -30,17 +30,17 @@ static ngx_str_t  ngx_http_autodiscover_outlook_actions[] = {
 
 typedef struct {
     ngx_http_autodiscover_field_e   field;
-    char                           *element;
+    ngx_str_t                       element;
 } ngx_http_autodiscover_outlook_url_t;
 
 
 static ngx_http_autodiscover_outlook_url_t
     ngx_http_autodiscover_outlook_urls[] =
 {
-    { NGX_HTTP_AUTODISCOVER_F_AS_URL, "ASUrl" },
-    { NGX_HTTP_AUTODISCOVER_F_EWS_URL, "EwsUrl" },
-    { NGX_HTTP_AUTODISCOVER_F_OOF_URL, "OOFUrl" },
-    { NGX_HTTP_AUTODISCOVER_F_OAB_URL, "OABUrl" }
+    { NGX_HTTP_AUTODISCOVER_F_AS_URL, ngx_string("ASUrl") },
+    { NGX_HTTP_AUTODISCOVER_F_EWS_URL, ngx_string("EwsUrl") },
+    { NGX_HTTP_AUTODISCOVER_F_OOF_URL, ngx_string("OOFUrl") },
+    { NGX_HTTP_AUTODISCOVER_F_OAB_URL, ngx_string("OABUrl") }
 };
 
 
@@ -220,8 +220,9 @@ ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
          i++)
     {
         if (s[ngx_http_autodiscover_outlook_urls[i].field].len) {
-            ngx_http_autodiscover_out_element(out, 4,
-                ngx_http_autodiscover_outlook_urls[i].element,
+            ngx_http_autodiscover_out_element_n(out, 4,
+                ngx_http_autodiscover_outlook_urls[i].element.data,
+                ngx_http_autodiscover_outlook_urls[i].element.len,
                 &s[ngx_http_autodiscover_outlook_urls[i].field]);
         }
     }

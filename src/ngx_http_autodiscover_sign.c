@@ -24,17 +24,21 @@
  * "openssl smime -sign -nodetach -outform der" makes it, with the
  * OpenSSL nginx links; the certificate and key are read when the
  * configuration is, and the signed profiles of one worker are kept in a
- * direct-mapped cache keyed by the SHA-1 of the unsigned profile
+ * 4-way set-associative cache keyed by the SHA-1 of the unsigned profile:
+ * the key chooses a set of 4 slots, and a new profile takes the place of
+ * the one in its set that was used least recently
  */
 
 
 #define NGX_HTTP_AUTODISCOVER_SIGN_CACHE  1024
+#define NGX_HTTP_AUTODISCOVER_SIGN_WAYS   4
 
 
 typedef struct {
     u_char                           key[20];
     u_char                          *data;
     size_t                           len;
+    ngx_uint_t                       used;      /* when, in signer->clock */
 } ngx_http_autodiscover_sign_slot_t;
 
 
@@ -45,7 +49,8 @@ struct ngx_http_autodiscover_signer_s {
     STACK_OF(X509)                  *chain;
 #endif
     ngx_http_autodiscover_sign_slot_t  *slots;
-    ngx_uint_t                       nslots;
+    ngx_uint_t                       nslots;    /* a multiple of the ways */
+    ngx_uint_t                       clock;     /* profiles looked up */
     ngx_log_t                       *log;
 };
 
@@ -110,7 +115,9 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
                 return NGX_CONF_ERROR;
             }
 
-            signer->nslots = n;
+            signer->nslots = (n + NGX_HTTP_AUTODISCOVER_SIGN_WAYS - 1)
+                             / NGX_HTTP_AUTODISCOVER_SIGN_WAYS
+                             * NGX_HTTP_AUTODISCOVER_SIGN_WAYS;
             continue;
         }
 
@@ -309,8 +316,9 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out)
 {
     u_char                             *p, key[20];
+    ngx_uint_t                          i, set;
     ngx_sha1_t                          sha1;
-    ngx_http_autodiscover_sign_slot_t  *slot;
+    ngx_http_autodiscover_sign_slot_t  *slot, *s;
 
     if (signer->nslots == 0) {
         return ngx_http_autodiscover_sign_cms(r, signer, in, out);
@@ -329,15 +337,32 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
     ngx_sha1_update(&sha1, in->data, in->len);
     ngx_sha1_final(key, &sha1);
 
-    slot = &signer->slots[(key[0] | key[1] << 8 | key[2] << 16
-                           | (ngx_uint_t) key[3] << 24) % signer->nslots];
+    set = (key[0] | key[1] << 8 | key[2] << 16 | (ngx_uint_t) key[3] << 24)
+          % (signer->nslots / NGX_HTTP_AUTODISCOVER_SIGN_WAYS);
 
-    if (slot->data != NULL && ngx_memcmp(slot->key, key, 20) == 0) {
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "autodiscover: signed profile from the cache");
-        out->data = slot->data;
-        out->len = slot->len;
-        return NGX_OK;
+    s = &signer->slots[set * NGX_HTTP_AUTODISCOVER_SIGN_WAYS];
+    slot = s;
+
+    signer->clock++;
+
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_SIGN_WAYS; i++) {
+
+        if (s[i].data != NULL && ngx_memcmp(s[i].key, key, 20) == 0) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "autodiscover: signed profile from the cache");
+            s[i].used = signer->clock;
+            out->data = s[i].data;
+            out->len = s[i].len;
+            return NGX_OK;
+        }
+
+        /* an empty slot, or else the least recently used one */
+
+        if (slot->data != NULL
+            && (s[i].data == NULL || s[i].used < slot->used))
+        {
+            slot = &s[i];
+        }
     }
 
     if (ngx_http_autodiscover_sign_cms(r, signer, in, out) != NGX_OK) {
@@ -359,6 +384,7 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
     ngx_memcpy(slot->key, key, 20);
     slot->data = p;
     slot->len = out->len;
+    slot->used = signer->clock;
 
     return NGX_OK;
 }
