@@ -1,15 +1,25 @@
--- wrk script of the benchmark: sends pre-built raw HTTP requests, in turn,
--- from the file named by BENCH_REQUESTS, and prints the results as
--- "BENCH key value" lines for bench/bench.pl.
+-- wrk script of the benchmark: sends pre-built raw HTTP requests from the
+-- file named by BENCH_REQUESTS, and prints the results as "BENCH key
+-- value" lines for bench/bench.pl.
 --
 -- The file is a sequence of records "<length>\n<length bytes>", each one a
--- complete HTTP/1.1 request (request line, headers, body). A request()
--- function is always defined, even for one record, so that wrk does the
--- same work per request in every row.
+-- complete HTTP/1.1 request (request line, headers, body).
+--
+-- BENCH_STATIC=1: each wrk thread sends one request of the list (thread
+-- n the n-th, in turn), and wrk sends it as a static request, with no Lua
+-- call per request: the cheapest client wrk can be, so that one client CPU
+-- keeps one nginx worker busy.  Otherwise a request() function returns
+-- the requests of the list in turn, one Lua call per request.
 
 local reqs = {}
 local n = 0
 local i = 0
+local counter = 0
+
+function setup(thread)
+   thread:set("id", counter)
+   counter = counter + 1
+end
 
 function init(args)
    local name = os.getenv("BENCH_REQUESTS")
@@ -26,14 +36,21 @@ function init(args)
    f:close()
    assert(n > 0, "no requests in " .. name)
 
-   -- each thread starts at another place of the list
-   i = (tonumber(tostring({}):match("0x(%x+)"), 16) or 0) % n
+   i = (id or 0) % n
 end
 
-function request()
-   i = i + 1
-   if i > n then i = 1 end
-   return reqs[i]
+if os.getenv("BENCH_STATIC") == "1" then
+   -- no global request(): wrk.init() makes this thread's one request
+   -- with wrk.format(), after init()
+   wrk.format = function()
+      return reqs[i + 1]
+   end
+else
+   function request()
+      i = i + 1
+      if i > n then i = 1 end
+      return reqs[i]
+   end
 end
 
 function done(summary, latency, requests)
