@@ -214,6 +214,8 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body)
 {
     char                               *reason;
+    u_char                             *p;
+    size_t                              len;
     ngx_int_t                           rc;
     ngx_str_t                          *email, *schema;
     xmlParserCtxtPtr                    ctxt;
@@ -257,7 +259,20 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
 
     /* with SAX handlers of its own, no document is built */
 
-    (void) xmlParseChunk(ctxt, (char *) body->data, (int) body->len, 1);
+    /*
+     * a context that is reset reads UTF-8 without looking for a byte
+     * order mark, which is then not skipped, so it is skipped here
+     */
+
+    p = body->data;
+    len = body->len;
+
+    if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+        p += 3;
+        len -= 3;
+    }
+
+    (void) xmlParseChunk(ctxt, (char *) p, (int) len, 1);
 
     ctxt->userData = ctxt;
 

@@ -333,3 +333,70 @@ location = /autodiscover/autodiscover.xml {
 AD::error_like(600)
 --- error_log
 autodiscover_max_body is 100
+
+
+
+=== TEST 29: a UTF-8 byte order mark before the document
+--- request eval
+"POST /autodiscover/autodiscover.xml\n\xef\xbb\xbf"
+. AD::pox_raw("<EMailAddress>alice\@example.com</EMailAddress>")
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 30: a declared encoding is not followed: the body is read as UTF-8
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0" encoding="UTF-16"?>}
+. qq{<Autodiscover xmlns="$AD::REQ_NS"><Request>}
+. qq{<EMailAddress>alice\@example.com</EMailAddress></Request></Autodiscover>}
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 31: EBCDIC cannot hide a DOCTYPE: nothing but "<" may come first
+--- request eval
+"POST /autodiscover/autodiscover.xml\n\x4c\x6f\xa7\x94\x93\x40\xa5\x85"
+. qq{<!DOCTYPE a>} . AD::pox("alice\@example.com")
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML: not a document
+
+
+
+=== TEST 32: a NUL byte anywhere, even after the document
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox("alice\@example.com") . "\x00"
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML: a NUL byte
+
+
+
+=== TEST 33: hundreds of element names, then more requests: each answered
+--- request eval
+[ "POST /autodiscover/autodiscover.xml\n"
+  . AD::pox_raw(CORE::join('', map { "<N$_/>" } 1 .. 300)
+                . "<EMailAddress>alice\@example.com</EMailAddress>"),
+  "POST /autodiscover/autodiscover.xml\n" . AD::pox("alice\@example.com"),
+  "POST /autodiscover/autodiscover.xml\n" . AD::pox("alice\@example.com") ]
+--- error_code eval
+[ 200, 200, 200 ]
+--- response_body eval
+[ AD::imap_doc(), AD::imap_doc(), AD::imap_doc() ]
+
+
+
+=== TEST 34: a document that fails does not spoil the next one
+--- request eval
+[ "POST /autodiscover/autodiscover.xml\n<Autodiscover xmlns=\"$AD::REQ_NS\"><Request><EMai",
+  "POST /autodiscover/autodiscover.xml\n" . AD::pox("alice\@example.com") ]
+--- error_code eval
+[ 200, 200 ]
+--- response_body_like eval
+[ AD::error_like(600), qr/\A\Q${\ AD::imap_doc()}\E\z/ ]
