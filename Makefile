@@ -2,7 +2,8 @@
 #
 #   make        build the dynamic module against the installed nginx
 #   make run    build and start nginx in the foreground on 127.0.0.1:8080
-#   make test   build and run the whole Test::Nginx suite
+#   make test   build, run the benchmark's smoke mode and the whole
+#               Test::Nginx suite
 #
 # Missing Debian packages are installed with apt-get.
 
@@ -55,8 +56,15 @@ run: build
 	@echo
 	exec $(NGINX) -p $(BUILD)/run -c conf/nginx.conf -g 'daemon off;'
 
+# the benchmark's 2-second smoke run first (it fails only on a wrong
+# answer, never on a number), then the suite, whose summary ends the output
 test: build
 	@util/deps.sh test
+	@util/deps.sh bench
+	perl bench/bench.pl --smoke --nginx $(NGINX) --module $(MODULE) \
+		--out $(BENCH_OUT)-smoke > $(BUILD)/bench-smoke.log 2>&1 \
+		|| { cat $(BUILD)/bench-smoke.log; exit 1; }
+	@grep -A9 '^== summary' $(BUILD)/bench-smoke.log
 	TEST_NGINX_BINARY=$(NGINX) \
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	TEST_NGINX_CONF_EXAMPLES=$(CURDIR)/conf-examples \

@@ -255,13 +255,13 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
 
     (void) xmlCtxtUseOptions(ctxt, NGX_HTTP_AUTODISCOVER_XML_OPTIONS);
 
-    ctxt->userData = &sax;
+    /* with the module's SAX handlers, no document is built */
 
-    /* with SAX handlers of its own, no document is built */
+    ctxt->userData = &sax;
 
     /*
      * a context that is reset reads UTF-8 without looking for a byte
-     * order mark, which is then not skipped, so it is skipped here
+     * order mark, which it would then not skip: it is skipped here
      */
 
     p = body->data;
@@ -296,6 +296,7 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "autodiscover: client sent an element of %uz bytes",
                           sax.too_long);
+
         } else {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "autodiscover: %s", sax.error);
