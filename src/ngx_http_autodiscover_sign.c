@@ -7,7 +7,6 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <ngx_sha1.h>
 
 #include "ngx_http_autodiscover.h"
 
@@ -24,9 +23,11 @@
  * "openssl smime -sign -nodetach -outform der" makes it, with the
  * OpenSSL nginx links; the certificate and key are read when the
  * configuration is, and the signed profiles of one worker are kept in a
- * 4-way set-associative cache keyed by the SHA-1 of the unsigned profile:
- * the key chooses a set of 4 slots, and a new profile takes the place of
- * the one in its set that was used least recently
+ * 4-way set-associative cache keyed by the unsigned profile itself: its
+ * hash chooses a set of 4 slots, a slot keeps the unsigned profile with
+ * its signed bytes and is taken only when the two unsigned profiles are
+ * the same byte for byte, and a new profile takes the place of the one
+ * in its set that was used least recently
  */
 
 
@@ -35,8 +36,10 @@
 
 
 typedef struct {
-    u_char                           key[20];
-    u_char                          *data;
+    uint32_t                         hash;
+    u_char                          *key;       /* the unsigned profile */
+    size_t                           key_len;
+    u_char                          *data;      /* signed, after the key */
     size_t                           len;
     ngx_uint_t                       used;      /* when, in signer->clock */
 } ngx_http_autodiscover_sign_slot_t;
@@ -299,8 +302,8 @@ ngx_http_autodiscover_sign_cleanup(void *data)
 
     if (signer->slots != NULL) {
         for (i = 0; i < signer->nslots; i++) {
-            if (signer->slots[i].data != NULL) {
-                ngx_free(signer->slots[i].data);
+            if (signer->slots[i].key != NULL) {
+                ngx_free(signer->slots[i].key);
             }
         }
 
@@ -315,9 +318,9 @@ ngx_int_t
 ngx_http_autodiscover_sign(ngx_http_request_t *r,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out)
 {
-    u_char                             *p, key[20];
-    ngx_uint_t                          i, set;
-    ngx_sha1_t                          sha1;
+    u_char                             *p;
+    uint32_t                            hash;
+    ngx_uint_t                          i;
     ngx_http_autodiscover_sign_slot_t  *slot, *s;
 
     if (signer->nslots == 0) {
@@ -333,21 +336,21 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
         }
     }
 
-    ngx_sha1_init(&sha1);
-    ngx_sha1_update(&sha1, in->data, in->len);
-    ngx_sha1_final(key, &sha1);
+    hash = ngx_murmur_hash2(in->data, in->len);
 
-    set = (key[0] | key[1] << 8 | key[2] << 16 | (ngx_uint_t) key[3] << 24)
-          % (signer->nslots / NGX_HTTP_AUTODISCOVER_SIGN_WAYS);
-
-    s = &signer->slots[set * NGX_HTTP_AUTODISCOVER_SIGN_WAYS];
+    s = &signer->slots[hash % (signer->nslots / NGX_HTTP_AUTODISCOVER_SIGN_WAYS)
+                       * NGX_HTTP_AUTODISCOVER_SIGN_WAYS];
     slot = s;
 
     signer->clock++;
 
     for (i = 0; i < NGX_HTTP_AUTODISCOVER_SIGN_WAYS; i++) {
 
-        if (s[i].data != NULL && ngx_memcmp(s[i].key, key, 20) == 0) {
+        if (s[i].key != NULL
+            && s[i].hash == hash
+            && s[i].key_len == in->len
+            && ngx_memcmp(s[i].key, in->data, in->len) == 0)
+        {
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "autodiscover: signed profile from the cache");
             s[i].used = signer->clock;
@@ -358,8 +361,8 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
 
         /* an empty slot, or else the least recently used one */
 
-        if (slot->data != NULL
-            && (s[i].data == NULL || s[i].used < slot->used))
+        if (slot->key != NULL
+            && (s[i].key == NULL || s[i].used < slot->used))
         {
             slot = &s[i];
         }
@@ -371,20 +374,23 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
 
     /* the slot's previous profile makes room: the cache stays bounded */
 
-    p = ngx_alloc(out->len, r->connection->log);
+    p = ngx_alloc(in->len + out->len, r->connection->log);
     if (p == NULL) {
         return NGX_OK;
     }
 
-    if (slot->data != NULL) {
-        ngx_free(slot->data);
+    if (slot->key != NULL) {
+        ngx_free(slot->key);
     }
 
-    ngx_memcpy(p, out->data, out->len);
-    ngx_memcpy(slot->key, key, 20);
-    slot->data = p;
+    slot->hash = hash;
+    slot->key = p;
+    slot->key_len = in->len;
+    slot->data = ngx_cpymem(p, in->data, in->len);
     slot->len = out->len;
     slot->used = signer->clock;
+
+    ngx_memcpy(slot->data, out->data, out->len);
 
     return NGX_OK;
 }
