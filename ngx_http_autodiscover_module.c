@@ -568,6 +568,8 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
+    ngx_http_autodiscover_prepare_protocol(pc);
+
     return NGX_CONF_OK;
 }
 

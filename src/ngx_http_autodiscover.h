@@ -162,8 +162,25 @@ typedef struct {
 } ngx_http_autodiscover_value_t;
 
 
+/* one protocol of the evaluated service description */
+
+typedef struct {
+    ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_F_COUNT];
+    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_F_COUNT];
+} ngx_http_autodiscover_proto_t;
+
+
+/*
+ * one autodiscover_protocol directive: its values, and what evaluating
+ * them starts from, the literals' strings and numbers (base) with the
+ * fields that have variables (vars, in field order) left to evaluate
+ */
+
 typedef struct {
     ngx_http_autodiscover_value_t   *value[NGX_HTTP_AUTODISCOVER_F_COUNT];
+    ngx_http_autodiscover_proto_t    base;
+    ngx_uint_t                       vars[NGX_HTTP_AUTODISCOVER_F_COUNT];
+    ngx_uint_t                       nvars;
 } ngx_http_autodiscover_proto_conf_t;
 
 
@@ -216,14 +233,6 @@ typedef struct {
     unsigned                         https:1;
     unsigned                         rewritten:1;
 } ngx_http_autodiscover_client_t;
-
-
-/* one protocol of the evaluated service description */
-
-typedef struct {
-    ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_F_COUNT];
-    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_F_COUNT];
-} ngx_http_autodiscover_proto_t;
 
 
 /*
@@ -409,6 +418,8 @@ extern ngx_str_t  ngx_http_autodiscover_types[];
 extern ngx_str_t  ngx_http_autodiscover_auth_names[];
 ngx_int_t ngx_http_autodiscover_served(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_prepare_protocol(
+    ngx_http_autodiscover_proto_conf_t *pc);
 ngx_int_t ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx);
 

@@ -608,14 +608,54 @@ ngx_http_autodiscover_evaluate_protocols(ngx_http_request_t *r,
 }
 
 
+/* a protocol's literals are taken once, when the configuration is read */
+
+void
+ngx_http_autodiscover_prepare_protocol(ngx_http_autodiscover_proto_conf_t *pc)
+{
+    ngx_uint_t                      f;
+    ngx_http_autodiscover_value_t  *v;
+
+    pc->nvars = 0;
+
+    for (f = 0; f < NGX_HTTP_AUTODISCOVER_F_COUNT; f++) {
+        v = pc->value[f];
+
+        ngx_str_null(&pc->base.str[f]);
+        pc->base.num[f] = NGX_CONF_UNSET;
+
+        if (v == NULL) {
+            continue;
+        }
+
+        if (v->cv.lengths != NULL) {
+            pc->vars[pc->nvars++] = f;
+            continue;
+        }
+
+        pc->base.str[f] = v->cv.value;
+
+        if (v->cv.value.len) {
+            pc->base.num[f] = v->num;
+        }
+    }
+}
+
+
 static ngx_int_t
 ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
     ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p)
 {
     ngx_int_t   rc, auth, type;
-    ngx_uint_t  f;
+    ngx_uint_t  f, i;
 
-    for (f = 0; f < NGX_HTTP_AUTODISCOVER_F_COUNT; f++) {
+    /* the literals, as the configuration was read; then the variables */
+
+    *p = pc->base;
+
+    for (i = 0; i < pc->nvars; i++) {
+        f = pc->vars[i];
+
         rc = ngx_http_autodiscover_value(r, pc->value[f],
                                          &ngx_http_autodiscover_fields[f],
                                          &p->str[f], &p->num[f]);
