@@ -326,25 +326,53 @@ typedef struct {
 
 
 /*
- * a line of XML, indented by depth: "<name>value</name>", or a tag; the
- * name is a string literal ("" name fails to compile for anything else)
+ * a line of XML, indented by depth (a number from 1 to 6): the open tag
+ * with its indentation and the close tag with its newline are string
+ * literals put together here, so that a line is three copies
  */
 
+#define NGX_HTTP_AUTODISCOVER_INDENT_1  "  "
+#define NGX_HTTP_AUTODISCOVER_INDENT_2  "    "
+#define NGX_HTTP_AUTODISCOVER_INDENT_3  "      "
+#define NGX_HTTP_AUTODISCOVER_INDENT_4  "        "
+#define NGX_HTTP_AUTODISCOVER_INDENT_5  "          "
+#define NGX_HTTP_AUTODISCOVER_INDENT_6  "            "
+
+#define ngx_http_autodiscover_open(depth, name)                               \
+    (u_char *) NGX_HTTP_AUTODISCOVER_INDENT_ ## depth "<" name ">",          \
+    sizeof(NGX_HTTP_AUTODISCOVER_INDENT_ ## depth "<" name ">") - 1
+
+#define ngx_http_autodiscover_close(name)                                     \
+    (u_char *) "</" name ">\n", sizeof("</" name ">\n") - 1
+
+/* "<name>value</name>", the value escaped */
 #define ngx_http_autodiscover_out_element(out, depth, name, value)            \
-    ngx_http_autodiscover_out_element_n(out, depth, (u_char *) "" name,      \
-                                        sizeof(name) - 1, value)
+    ngx_http_autodiscover_out_element_n(out,                                 \
+                                        ngx_http_autodiscover_open(depth,    \
+                                                                   name),    \
+                                        ngx_http_autodiscover_close(name),   \
+                                        value)
 
 #define ngx_http_autodiscover_out_number(out, depth, name, value)             \
-    ngx_http_autodiscover_out_number_n(out, depth, (u_char *) "" name,       \
-                                       sizeof(name) - 1, value)
+    ngx_http_autodiscover_out_number_n(out,                                  \
+                                       ngx_http_autodiscover_open(depth,     \
+                                                                  name),     \
+                                       ngx_http_autodiscover_close(name),    \
+                                       value)
 
+/* "on" or "off" */
 #define ngx_http_autodiscover_out_flag(out, depth, name, value)               \
-    ngx_http_autodiscover_out_flag_n(out, depth, (u_char *) "" name,         \
-                                     sizeof(name) - 1, value)
+    ngx_http_autodiscover_out_flag_n(out,                                    \
+                                     ngx_http_autodiscover_open(depth,       \
+                                                                name),       \
+                                     ngx_http_autodiscover_close(name),      \
+                                     value)
 
+/* a tag, as written, on a line of its own */
 #define ngx_http_autodiscover_out_tag(out, depth, tag)                        \
-    ngx_http_autodiscover_out_tag_n(out, depth, (u_char *) "" tag,           \
-                                    sizeof(tag) - 1)
+    ngx_http_autodiscover_out_literal(out,                                   \
+                                  NGX_HTTP_AUTODISCOVER_INDENT_ ## depth tag \
+                                  "\n")
 
 
 /* handler */
@@ -445,13 +473,14 @@ void ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
 ngx_int_t ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
     ngx_str_t *location);
 void ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, u_char *name, size_t n, const ngx_str_t *value);
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    const ngx_str_t *value);
 void ngx_http_autodiscover_out_number_n(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, u_char *name, size_t n, ngx_int_t value);
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    ngx_int_t value);
 void ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, u_char *name, size_t n, ngx_int_t value);
-void ngx_http_autodiscover_out_tag_n(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, u_char *tag, size_t n);
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    ngx_int_t value);
 
 /* client */
 ngx_int_t ngx_http_autodiscover_client(ngx_http_request_t *r,

@@ -66,9 +66,6 @@ static ngx_http_autodiscover_error_t  ngx_http_autodiscover_errors[] = {
 };
 
 
-static u_char  ngx_http_autodiscover_spaces[] =
-    "                                ";
-
 static u_char  ngx_http_autodiscover_hex[] = "0123456789abcdef";
 
 
@@ -481,42 +478,34 @@ ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
 
 
 /*
- * "<name>value</name>" on a line of its own, indented by depth: one
- * reservation for the whole line
+ * open tag, value escaped, close tag: one reservation for the whole line
  */
 
 void
 ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, u_char *name, size_t n, const ngx_str_t *value)
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    const ngx_str_t *value)
 {
     u_char  *p;
-    size_t   len, indent;
+    size_t   len;
 
     len = ngx_http_autodiscover_xml_len(value);
-    indent = ngx_min(2 * depth, sizeof(ngx_http_autodiscover_spaces) - 1);
 
-    p = ngx_http_autodiscover_out_reserve(out, indent + 2 * n + len
-                                               + sizeof("<></>\n") - 1);
+    p = ngx_http_autodiscover_out_reserve(out, open_len + len + close_len);
     if (p == NULL) {
         return;
     }
 
-    p = ngx_cpymem(p, ngx_http_autodiscover_spaces, indent);
-    *p++ = '<';
-    p = ngx_cpymem(p, name, n);
-    *p++ = '>';
+    p = ngx_cpymem(p, open, open_len);
     p = ngx_http_autodiscover_xml_copy(p, value, len);
-    *p++ = '<';
-    *p++ = '/';
-    p = ngx_cpymem(p, name, n);
-    *p++ = '>';
-    *p = '\n';
+    ngx_memcpy(p, close, close_len);
 }
 
 
 void
 ngx_http_autodiscover_out_number_n(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, u_char *name, size_t n, ngx_int_t value)
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    ngx_int_t value)
 {
     u_char     buf[NGX_INT_T_LEN];
     ngx_str_t  s;
@@ -524,36 +513,16 @@ ngx_http_autodiscover_out_number_n(ngx_http_autodiscover_out_t *out,
     s.data = buf;
     s.len = ngx_sprintf(buf, "%i", value) - buf;
 
-    ngx_http_autodiscover_out_element_n(out, depth, name, n, &s);
+    ngx_http_autodiscover_out_element_n(out, open, open_len, close, close_len,
+                                        &s);
 }
 
 
 void
 ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, u_char *name, size_t n, ngx_int_t value)
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    ngx_int_t value)
 {
-    ngx_http_autodiscover_out_element_n(out, depth, name, n,
+    ngx_http_autodiscover_out_element_n(out, open, open_len, close, close_len,
                                     &ngx_http_autodiscover_on_off[value != 0]);
-}
-
-
-/* an opening or closing tag on a line of its own */
-
-void
-ngx_http_autodiscover_out_tag_n(ngx_http_autodiscover_out_t *out,
-    ngx_uint_t depth, u_char *tag, size_t n)
-{
-    u_char  *p;
-    size_t   indent;
-
-    indent = ngx_min(2 * depth, sizeof(ngx_http_autodiscover_spaces) - 1);
-
-    p = ngx_http_autodiscover_out_reserve(out, indent + n + 1);
-    if (p == NULL) {
-        return;
-    }
-
-    p = ngx_cpymem(p, ngx_http_autodiscover_spaces, indent);
-    p = ngx_cpymem(p, tag, n);
-    *p = '\n';
 }

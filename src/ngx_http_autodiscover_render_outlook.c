@@ -30,17 +30,24 @@ static ngx_str_t  ngx_http_autodiscover_outlook_actions[] = {
 
 typedef struct {
     ngx_http_autodiscover_field_e   field;
-    ngx_str_t                       element;
+    ngx_str_t                       open;
+    ngx_str_t                       close;
 } ngx_http_autodiscover_outlook_url_t;
+
+
+#define ngx_http_autodiscover_outlook_url(field, name)                        \
+    { NGX_HTTP_AUTODISCOVER_F_ ## field,                                      \
+      ngx_string(NGX_HTTP_AUTODISCOVER_INDENT_4 "<" name ">"),                \
+      ngx_string("</" name ">\n") }
 
 
 static ngx_http_autodiscover_outlook_url_t
     ngx_http_autodiscover_outlook_urls[] =
 {
-    { NGX_HTTP_AUTODISCOVER_F_AS_URL, ngx_string("ASUrl") },
-    { NGX_HTTP_AUTODISCOVER_F_EWS_URL, ngx_string("EwsUrl") },
-    { NGX_HTTP_AUTODISCOVER_F_OOF_URL, ngx_string("OOFUrl") },
-    { NGX_HTTP_AUTODISCOVER_F_OAB_URL, ngx_string("OABUrl") }
+    ngx_http_autodiscover_outlook_url(AS_URL, "ASUrl"),
+    ngx_http_autodiscover_outlook_url(EWS_URL, "EwsUrl"),
+    ngx_http_autodiscover_outlook_url(OOF_URL, "OOFUrl"),
+    ngx_http_autodiscover_outlook_url(OAB_URL, "OABUrl")
 };
 
 
@@ -141,10 +148,11 @@ static void
 ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_proto_t *p)
 {
-    ngx_str_t         tls;
-    ngx_uint_t        i;
-    const ngx_str_t  *s;
-    const ngx_int_t  *n;
+    ngx_str_t                             tls;
+    ngx_uint_t                            i;
+    const ngx_str_t                      *s;
+    const ngx_int_t                      *n;
+    ngx_http_autodiscover_outlook_url_t  *u;
 
     s = p->str;
     n = p->num;
@@ -219,11 +227,12 @@ ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
              / sizeof(ngx_http_autodiscover_outlook_url_t);
          i++)
     {
-        if (s[ngx_http_autodiscover_outlook_urls[i].field].len) {
-            ngx_http_autodiscover_out_element_n(out, 4,
-                ngx_http_autodiscover_outlook_urls[i].element.data,
-                ngx_http_autodiscover_outlook_urls[i].element.len,
-                &s[ngx_http_autodiscover_outlook_urls[i].field]);
+        u = &ngx_http_autodiscover_outlook_urls[i];
+
+        if (s[u->field].len) {
+            ngx_http_autodiscover_out_element_n(out, u->open.data,
+                                                u->open.len, u->close.data,
+                                                u->close.len, &s[u->field]);
         }
     }
 
