@@ -111,6 +111,14 @@ fuzz_init(void)
     fuzz_log_s.writer = fuzz_log_writer;
     fuzz_log = &fuzz_log_s;
 
+    /*
+     * nginx copies [warn] and worse to stderr until it has read its
+     * configuration (ngx_use_stderr), once per execution here: only with
+     * FUZZ_VERBOSE, which fuzz_log_writer() honours too
+     */
+
+    ngx_use_stderr = (getenv("FUZZ_VERBOSE") != NULL);
+
     ngx_str_set(&fuzz_cycle.hostname, "fuzz.example.com");
     fuzz_cycle.log = fuzz_log;
     ngx_cycle = &fuzz_cycle;
