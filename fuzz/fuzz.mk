@@ -27,9 +27,9 @@ FUZZ_CC       = clang
 # check dies even when suppressed); UBSAN_OPTIONS makes every report that is
 # not suppressed abort(), which libFuzzer takes as a crash
 FUZZ_SAN      = -fsanitize=address,undefined
-# util/ubsan.supp (nginx's own) and fuzz/ubsan-pending.supp (the module's,
-# reported and waiting for a fix) in one file
-UBSAN_SUPP    = $(FUZZ_DIR)/ubsan.supp
+# nginx's own UBSan findings only, the same file as make test-asan's: none
+# in the module is suppressed
+UBSAN_SUPP    = $(TOP)/util/ubsan.supp
 export UBSAN_OPTIONS = halt_on_error=1:abort_on_error=1:print_stacktrace=1:suppressions=$(UBSAN_SUPP)
 FUZZ_CFLAGS   = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
                 -DNGX_DEBUG_PALLOC=1
@@ -77,14 +77,10 @@ fuzz: fuzz-regress
 	ls $(FUZZ_DIR)/crashes/ 2>/dev/null | sed -e 's/^/crash: /'; \
 	exit $$status
 
-fuzz-build: $(FUZZ_BINS) $(UBSAN_SUPP)
-
-$(UBSAN_SUPP): $(TOP)/util/ubsan.supp $(TOP)/fuzz/ubsan-pending.supp
-	@mkdir -p $(FUZZ_DIR)
-	cat $^ > $@
+fuzz-build: $(FUZZ_BINS)
 
 # every seed and every regression input once, without fuzzing
-fuzz-regress: $(FUZZ_BINS) $(UBSAN_SUPP)
+fuzz-regress: $(FUZZ_BINS)
 	@for t in $(FUZZ_TARGETS); do \
 	    set -- $$(ls -d $(TOP)/fuzz/corpus/$$t/* $(TOP)/fuzz/regress/$$t/* \
 	                  2>/dev/null); \

@@ -79,7 +79,8 @@ void fuzz_answer_reset(void);
 ngx_uint_t fuzz_utf8_valid(const u_char *p, size_t len);
 
 /* abort() with a message */
-void fuzz_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void fuzz_fail(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 /* a copy of n bytes in a malloc()ed block of exactly that size */
 u_char *fuzz_dup(const u_char *data, size_t n);

@@ -118,15 +118,21 @@ def main():
         for line in lines[1:]:
             k, _, v = line.partition(b":")
             headers[k.strip().lower()] = v.strip()
+        # the harness's first byte: the configuration in bits 0-1, and in
+        # bits 2-7 the size of the pieces the body arrives in, 0 for one
+        # buffer; a chunked body arrives in pieces (as t/010's 7 bytes)
+        pieces = [0]
         if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
             body = dechunk(body)
+            pieces.append(7)
         path, _, query = target.partition(b"?")
         host = headers.get(b"host", b"localhost")
         low = path.lower()
 
         if method == b"POST" and body:
             for conf in (0, 3):
-                seeds["xml_request"].add(bytes([conf]) + body)
+                for n in pieces:
+                    seeds["xml_request"].add(bytes([conf | n << 2]) + body)
             continue
 
         if b"autodiscover.json" in low:
