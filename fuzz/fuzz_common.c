@@ -26,6 +26,9 @@ static ngx_event_t      fuzz_event;
 
 static ngx_http_core_srv_conf_t  fuzz_cscf;
 
+/* the parser context of this process, reused as a worker's is */
+static ngx_http_autodiscover_main_conf_t  fuzz_amcf;
+
 
 static void fuzz_log_writer(ngx_log_t *log, ngx_uint_t level, u_char *buf,
     size_t len);
@@ -278,6 +281,7 @@ fuzz_request(ngx_http_autodiscover_loc_conf_t *alcf, const u_char *uri,
     }
 
     r->loc_conf[ngx_http_autodiscover_module.ctx_index] = alcf;
+    r->main_conf[ngx_http_autodiscover_module.ctx_index] = &fuzz_amcf;
     r->srv_conf[ngx_http_core_module.ctx_index] = &fuzz_cscf;
 
     /* exactly sized copies: ASan sees a read past any of them */
@@ -366,27 +370,84 @@ fuzz_loc_conf(ngx_pool_t *pool)
 }
 
 
-ngx_http_complex_value_t *
-fuzz_value(ngx_pool_t *pool, const char *s, size_t len)
+ngx_http_autodiscover_value_t *
+fuzz_value(ngx_pool_t *pool, ngx_http_autodiscover_field_t *field,
+    const char *s, size_t len)
 {
-    ngx_http_complex_value_t  *cv;
+    ngx_http_autodiscover_value_t  *v;
 
-    cv = ngx_pcalloc(pool, sizeof(ngx_http_complex_value_t));
-    if (cv == NULL) {
+    v = ngx_pcalloc(pool, sizeof(ngx_http_autodiscover_value_t));
+    if (v == NULL) {
         abort();
     }
 
-    cv->value.len = len;
-    cv->value.data = ngx_pnalloc(pool, len ? len : 1);
-    if (cv->value.data == NULL) {
+    v->cv.value.len = len;
+    v->cv.value.data = ngx_pnalloc(pool, len ? len : 1);
+    if (v->cv.value.data == NULL) {
         abort();
     }
 
     if (len) {
-        ngx_memcpy(cv->value.data, s, len);
+        ngx_memcpy(v->cv.value.data, s, len);
     }
 
-    return cv;
+    v->num = NGX_CONF_UNSET;
+
+    if (field->parse(&v->cv.value, &v->num) != NGX_OK) {
+        return NULL;
+    }
+
+    return v;
+}
+
+
+ngx_http_autodiscover_value_t *
+fuzz_variable(ngx_pool_t *pool, const char *s, size_t len)
+{
+    u_char                         *p;
+    size_t                          size;
+    ngx_http_script_copy_code_t    *code;
+    ngx_http_autodiscover_value_t  *v;
+
+    v = ngx_pcalloc(pool, sizeof(ngx_http_autodiscover_value_t));
+    if (v == NULL) {
+        abort();
+    }
+
+    v->num = NGX_CONF_UNSET;
+
+    /* as ngx_http_script_add_copy_code() lays them out, then a NULL */
+
+    v->cv.lengths = ngx_pcalloc(pool, sizeof(ngx_http_script_copy_code_t)
+                                      + sizeof(uintptr_t));
+    if (v->cv.lengths == NULL) {
+        abort();
+    }
+
+    code = v->cv.lengths;
+    code->code = (ngx_http_script_code_pt) (void *)
+                                                 ngx_http_script_copy_len_code;
+    code->len = len;
+
+    size = (sizeof(ngx_http_script_copy_code_t) + len + sizeof(uintptr_t) - 1)
+           & ~(sizeof(uintptr_t) - 1);
+
+    v->cv.values = ngx_pcalloc(pool, size + sizeof(uintptr_t));
+    if (v->cv.values == NULL) {
+        abort();
+    }
+
+    code = v->cv.values;
+    code->code = ngx_http_script_copy_code;
+    code->len = len;
+
+    p = (u_char *) code + sizeof(ngx_http_script_copy_code_t);
+
+    if (len) {
+        ngx_memcpy(p, s, len);
+    }
+
+    return v;
 }
 
 
@@ -396,7 +457,10 @@ fuzz_protocol(ngx_pool_t *pool, ngx_http_autodiscover_loc_conf_t *alcf,
     ngx_uint_t port)
 {
     char                                 buf[16];
+    ngx_http_autodiscover_field_t       *f;
     ngx_http_autodiscover_proto_conf_t  *pc;
+
+    f = ngx_http_autodiscover_fields;
 
     if (alcf->protocols == NULL) {
         alcf->protocols = ngx_array_create(pool, 4,
@@ -414,27 +478,33 @@ fuzz_protocol(ngx_pool_t *pool, ngx_http_autodiscover_loc_conf_t *alcf,
     ngx_memzero(pc, sizeof(ngx_http_autodiscover_proto_conf_t));
 
     pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] =
-        fuzz_value(pool, type, strlen(type));
+        fuzz_value(pool, &f[NGX_HTTP_AUTODISCOVER_F_TYPE], type, strlen(type));
     pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] =
-        fuzz_value(pool, server, strlen(server));
+        fuzz_value(pool, &f[NGX_HTTP_AUTODISCOVER_F_SERVER], server,
+                   strlen(server));
 
     if (login != NULL) {
         pc->value[NGX_HTTP_AUTODISCOVER_F_LOGIN] =
-            fuzz_value(pool, login, strlen(login));
+            fuzz_value(pool, &f[NGX_HTTP_AUTODISCOVER_F_LOGIN], login,
+                       strlen(login));
     }
 
     if (tls != (ngx_uint_t) -1) {
         const char *names[] = { "ssl", "starttls", "none" };
 
         pc->value[NGX_HTTP_AUTODISCOVER_F_TLS] =
-            fuzz_value(pool, names[tls], strlen(names[tls]));
+            fuzz_value(pool, &f[NGX_HTTP_AUTODISCOVER_F_TLS], names[tls],
+                       strlen(names[tls]));
     }
 
     if (port) {
         snprintf(buf, sizeof(buf), "%u", (unsigned) port);
         pc->value[NGX_HTTP_AUTODISCOVER_F_PORT] =
-            fuzz_value(pool, buf, strlen(buf));
+            fuzz_value(pool, &f[NGX_HTTP_AUTODISCOVER_F_PORT], buf,
+                       strlen(buf));
     }
+
+    ngx_http_autodiscover_prepare_protocol(pc);
 
     return NGX_OK;
 }

@@ -53,9 +53,19 @@ void fuzz_request_free(ngx_http_request_t *r);
 /* a location configuration as create_loc_conf + merge_loc_conf leave it */
 ngx_http_autodiscover_loc_conf_t *fuzz_loc_conf(ngx_pool_t *pool);
 
-/* a value as a configuration without variables compiles it */
-ngx_http_complex_value_t *fuzz_value(ngx_pool_t *pool, const char *s,
-    size_t len);
+/*
+ * a literal value as the directive compiles it: checked and parsed by the
+ * field's parser; NULL when nginx -t would refuse it
+ */
+ngx_http_autodiscover_value_t *fuzz_value(ngx_pool_t *pool,
+    ngx_http_autodiscover_field_t *field, const char *s, size_t len);
+
+/*
+ * a value with variables: a script that gives s, evaluated and checked
+ * for each request as a map's value would be
+ */
+ngx_http_autodiscover_value_t *fuzz_variable(ngx_pool_t *pool,
+    const char *s, size_t len);
 
 /* adds one "autodiscover_protocol TYPE server=... k=v ..." */
 ngx_int_t fuzz_protocol(ngx_pool_t *pool,

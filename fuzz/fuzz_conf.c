@@ -23,12 +23,34 @@
 
 #define fuzz_set(alcf, pool, field, s)                                        \
     (alcf)->account[NGX_HTTP_AUTODISCOVER_A_ ## field] =                      \
-        fuzz_value(pool, s, sizeof(s) - 1)
+        fuzz_value(pool,                                                      \
+                   &ngx_http_autodiscover_account[NGX_HTTP_AUTODISCOVER_A_    \
+                                                  ## field],                  \
+                   s, sizeof(s) - 1)
 
+/* a parameter more for the last protocol added */
 #define fuzz_set_proto(pool, alcf, field, s)                                  \
-    ((ngx_http_autodiscover_proto_conf_t *) (alcf)->protocols->elts)          \
-        [(alcf)->protocols->nelts - 1].value[NGX_HTTP_AUTODISCOVER_F_ ## field]\
-        = fuzz_value(pool, s, sizeof(s) - 1)
+    fuzz_proto_value(pool, alcf, NGX_HTTP_AUTODISCOVER_F_ ## field, s,        \
+                     sizeof(s) - 1)
+
+
+static void
+fuzz_proto_value(ngx_pool_t *pool, ngx_http_autodiscover_loc_conf_t *alcf,
+    ngx_uint_t f, const char *s, size_t len)
+{
+    ngx_http_autodiscover_proto_conf_t  *pc;
+
+    pc = alcf->protocols->elts;
+    pc += alcf->protocols->nelts - 1;
+
+    pc->value[f] = fuzz_value(pool, &ngx_http_autodiscover_fields[f], s, len);
+
+    if (pc->value[f] == NULL) {
+        fuzz_fail("fuzz_conf: invalid literal \"%.*s\"", (int) len, s);
+    }
+
+    ngx_http_autodiscover_prepare_protocol(pc);
+}
 
 
 static ngx_array_t *

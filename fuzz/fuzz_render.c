@@ -85,9 +85,12 @@ fuzz_line(fuzz_lines_t *l)
 }
 
 
-/* a value line: NULL when empty (the directive is not there) */
+/*
+ * a value line: NULL when empty (the directive is not there); a value
+ * from variables otherwise, which the module checks for each request
+ */
 
-static ngx_http_complex_value_t *
+static ngx_http_autodiscover_value_t *
 fuzz_cv(ngx_pool_t *pool, fuzz_lines_t *l)
 {
     ngx_str_t  s;
@@ -98,7 +101,7 @@ fuzz_cv(ngx_pool_t *pool, fuzz_lines_t *l)
         return NULL;
     }
 
-    return fuzz_value(pool, (char *) s.data, s.len);
+    return fuzz_variable(pool, (char *) s.data, s.len);
 }
 
 
@@ -475,7 +478,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (in.flags & 0x04) {
         alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE] =
-            fuzz_value(pool, "1", 1);
+            fuzz_value(pool, ngx_http_autodiscover_account
+                             + NGX_HTTP_AUTODISCOVER_A_SERVE, "1", 1);
 
     } else {
         alcf->domains = fuzz_domain_list(pool, &domains, 1);
@@ -483,7 +487,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (alcf->domains == NULL) {
             /* the address's domain, whatever it is */
             alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE] =
-                fuzz_value(pool, "on", 2);
+                fuzz_value(pool, ngx_http_autodiscover_account
+                                 + NGX_HTTP_AUTODISCOVER_A_SERVE, "on", 2);
         }
     }
 
@@ -518,13 +523,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] == NULL) {
             pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] =
-                fuzz_value(pool, "IMAP", 4);
+                fuzz_value(pool, ngx_http_autodiscover_fields
+                                 + NGX_HTTP_AUTODISCOVER_F_TYPE, "IMAP", 4);
         }
 
         if (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] == NULL) {
             pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] =
-                fuzz_value(pool, "mail.example.com", 16);
+                fuzz_value(pool, ngx_http_autodiscover_fields
+                                 + NGX_HTTP_AUTODISCOVER_F_SERVER,
+                           "mail.example.com", 16);
         }
+
+        ngx_http_autodiscover_prepare_protocol(pc);
     }
 
     fuzz_format(alcf, &in, NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK);

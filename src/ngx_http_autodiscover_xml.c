@@ -139,9 +139,7 @@ ngx_http_autodiscover_xml_exit(ngx_cycle_t *cycle)
 {
     ngx_http_autodiscover_main_conf_t  *amcf;
 
-    if (ngx_http_cycle_get_module_main_conf(cycle, ngx_http_module) == NULL) {
-        return;
-    }
+    /* NULL without an http block */
 
     amcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_autodiscover_module);
