@@ -26,8 +26,8 @@
 
 
 static ngx_int_t ngx_http_autodiscover_xml_read(ngx_http_request_t *r,
-    ngx_str_t *body, xmlParserCtxtPtr *ctxt, xmlDocPtr *doc);
-static ngx_int_t ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body);
+    ngx_str_t *body, xmlParserCtxtPtr *ctxt, xmlDocPtr *doc, char **refused);
+static char *ngx_http_autodiscover_xml_refused(ngx_str_t *body);
 static ngx_http_autodiscover_schema_e ngx_http_autodiscover_xml_ns(
     xmlNodePtr node);
 static ngx_int_t ngx_http_autodiscover_xml_request(ngx_http_request_t *r,
@@ -68,6 +68,7 @@ ngx_int_t
 ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body)
 {
+    char              *refused;
     size_t             len;
     ngx_int_t          rc;
     xmlDocPtr          doc;
@@ -80,7 +81,7 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    rc = ngx_http_autodiscover_xml_read(r, body, &ctxt, &doc);
+    rc = ngx_http_autodiscover_xml_read(r, body, &ctxt, &doc, &refused);
 
     if (rc == NGX_DECLINED) {
         len = 0;
@@ -106,8 +107,7 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
 
         } else {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "autodiscover: client sent a DOCTYPE or ENTITY "
-                          "declaration");
+                          "autodiscover: client sent %s", refused);
         }
 
         return NGX_DECLINED;
@@ -127,20 +127,21 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
 
 
 /*
- * parses a document, or declines it: a DTD anywhere (*ctxt is NULL), or
- * not well-formed (*ctxt is left for the caller's message, and to free)
+ * parses a document, or declines it: refused before parsing (*ctxt is
+ * NULL, *refused says why), or not well-formed (*ctxt is left for the
+ * caller's message, and to free)
  */
 
 static ngx_int_t
 ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
-    xmlParserCtxtPtr *ctxt, xmlDocPtr *doc)
+    xmlParserCtxtPtr *ctxt, xmlDocPtr *doc, char **refused)
 {
     *ctxt = NULL;
     *doc = NULL;
 
-    if (body->len > NGX_MAX_INT32_VALUE
-        || ngx_http_autodiscover_xml_has_dtd(body))
-    {
+    *refused = ngx_http_autodiscover_xml_refused(body);
+
+    if (*refused != NULL) {
         return NGX_DECLINED;
     }
 
@@ -169,6 +170,7 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
         xmlFreeParserCtxt(*ctxt);
         *ctxt = NULL;
         *doc = NULL;
+        *refused = "a DOCTYPE or ENTITY declaration";
         return NGX_DECLINED;
     }
 
@@ -176,21 +178,33 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
 }
 
 
-/* "<!DOCTYPE" or "<!ENTITY" anywhere: never parsed at all */
+/*
+ * what is never parsed at all: "<!DOCTYPE" or "<!ENTITY" anywhere, and a
+ * NUL byte anywhere (libxml2 would take it for the end of the input and
+ * ignore what follows); NULL for a body to parse
+ */
 
-static ngx_int_t
-ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body)
+static char *
+ngx_http_autodiscover_xml_refused(ngx_str_t *body)
 {
     u_char  *p, *last;
 
+    if (body->len > NGX_MAX_INT32_VALUE) {
+        return "too large a body";
+    }
+
     p = body->data;
     last = body->data + body->len;
+
+    if (ngx_strlchr(p, last, '\0') != NULL) {
+        return "a NUL byte";
+    }
 
     while (p < last) {
         p = ngx_strlchr(p, last, '<');
 
         if (p == NULL) {
-            return 0;
+            return NULL;
         }
 
         p++;
@@ -198,17 +212,17 @@ ngx_http_autodiscover_xml_has_dtd(ngx_str_t *body)
         if (last - p >= (ssize_t) sizeof("!DOCTYPE") - 1
             && ngx_memcmp(p, "!DOCTYPE", sizeof("!DOCTYPE") - 1) == 0)
         {
-            return 1;
+            return "a DOCTYPE or ENTITY declaration";
         }
 
         if (last - p >= (ssize_t) sizeof("!ENTITY") - 1
             && ngx_memcmp(p, "!ENTITY", sizeof("!ENTITY") - 1) == 0)
         {
-            return 1;
+            return "a DOCTYPE or ENTITY declaration";
         }
     }
 
-    return 0;
+    return NULL;
 }
 
 
@@ -421,6 +435,7 @@ ngx_http_autodiscover_xml_reply(ngx_http_request_t *r,
     ngx_http_autodiscover_schema_e schema, ngx_str_t *body,
     ngx_http_autodiscover_reply_t *reply)
 {
+    char              *refused;
     ngx_int_t          rc;
     xmlDocPtr          doc;
     xmlNodePtr         root, node;
@@ -430,7 +445,7 @@ ngx_http_autodiscover_xml_reply(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    rc = ngx_http_autodiscover_xml_read(r, body, &ctxt, &doc);
+    rc = ngx_http_autodiscover_xml_read(r, body, &ctxt, &doc, &refused);
 
     if (rc != NGX_OK) {
         if (ctxt != NULL) {
