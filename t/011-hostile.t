@@ -598,3 +598,23 @@ location = /autodiscover/autodiscover.xml {
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 28: a chunked body cut inside a chunk, then the client closes
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com;
+--- raw_request eval
+"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: localhost\r\n"
+. "Content-Type: text/xml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+. sprintf("%x\r\n", 1000) . substr(AD::pox('alice@example.com'), 0, 100)
+--- shutdown: 1
+--- error_code:
+--- response_body:
+--- error_log
+client prematurely closed connection
+--- no_error_log
+[alert]
+[crit]
+autodiscover:
