@@ -520,7 +520,7 @@ location = /legacydn {
 
 
 
-=== TEST 25: quotes and <&> in the local part, display name and login of an ActiveSync answer
+=== TEST 25: quotes and <&> in the local part and the display name of an ActiveSync answer
 --- http_config
 map $autodiscover_domain $name {
     default "<i>\"Tom\" & 'Jerry'</i>";
