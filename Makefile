@@ -156,14 +156,28 @@ fuzz:
 
 # ---- reload under load ------------------------------------------------------
 #
-# make test-reload   nginx with the module's .so and conf-examples/run.conf,
-#                    loaded by wrk and curl (POST and GET, every endpoint)
-#                    while "nginx -s reload" runs every 0.5 s for 20 s
-#                    (util/reload-test.sh; RELOAD_PORT, RELOAD_SECONDS)
+# make stress        nginx (two workers) with the module's .so and
+#                    conf-examples/run.conf on 127.0.0.1:2280, loaded
+#                    by wrk (the POX endpoint, POST, keep-alive; ActiveSync,
+#                    JSON and autoconfig too) and a curl loop on every
+#                    endpoint while "nginx -s reload" runs every 1 s for
+#                    30 s (RELOAD_PORT, RELOAD_INTERVAL, RELOAD_SECONDS); fails on
+#                    any answer that is not the 200 it was before the
+#                    reloads, on [alert], [crit], [emerg] or a crash in the
+#                    error log (util/reload-test.sh).  Not part of make test.
+# make test-reload   the same
 
-.PHONY: test-reload
+.PHONY: stress test-reload
 
-test-reload: build
+RELOAD_PORT     ?= 2280
+RELOAD_SECONDS  ?= 30
+RELOAD_INTERVAL ?= 1
+
+stress: build
 	@util/deps.sh run
 	@util/sanitizer-deps.sh reload
-	NGINX=$(NGINX) util/reload-test.sh $(MODULE)
+	NGINX=$(NGINX) RELOAD_PORT=$(RELOAD_PORT) \
+	RELOAD_SECONDS=$(RELOAD_SECONDS) RELOAD_INTERVAL=$(RELOAD_INTERVAL) \
+	    util/reload-test.sh $(MODULE)
+
+test-reload: stress

@@ -31,6 +31,12 @@
 /* names a worker's context may keep: a request has a dozen */
 #define NGX_HTTP_AUTODISCOVER_XML_MAX_NAMES  256
 
+/*
+ * levels of elements, libxml2's own limit without XML_PARSE_HUGE, which
+ * its push parser checks only when it builds a tree
+ */
+#define NGX_HTTP_AUTODISCOVER_XML_MAX_DEPTH  256
+
 
 /* what a request's SAX events give */
 
@@ -58,6 +64,7 @@ typedef struct {
     unsigned                         request:1; /* in the Request */
     unsigned                         requests:1;  /* one was seen */
     unsigned                         dtd:1;
+    unsigned                         deep:1;
     unsigned                         nomem:1;
 } ngx_http_autodiscover_sax_t;
 
@@ -76,7 +83,7 @@ static void ngx_http_autodiscover_sax_text(void *data, const xmlChar *ch,
 static void ngx_http_autodiscover_sax_subset(void *data, const xmlChar *name,
     const xmlChar *external_id, const xmlChar *system_id);
 static void ngx_http_autodiscover_xml_log(ngx_http_request_t *r,
-    xmlParserCtxtPtr ctxt, char *reason);
+    xmlParserCtxtPtr ctxt, char *refused);
 static ngx_int_t ngx_http_autodiscover_xml_read(ngx_http_request_t *r,
     ngx_str_t *body, xmlParserCtxtPtr *ctxt, xmlDocPtr *doc);
 static char *ngx_http_autodiscover_xml_check(ngx_str_t *body);
@@ -282,11 +289,19 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
         rc = NGX_ERROR;
 
     } else if (sax.dtd) {
-        ngx_http_autodiscover_xml_log(r, NULL, "");
+        ngx_http_autodiscover_xml_log(r, NULL,
+                                      "a DOCTYPE or ENTITY declaration");
         rc = NGX_DECLINED;
 
     } else if (!ctxt->wellFormed) {
         ngx_http_autodiscover_xml_log(r, ctxt, NULL);
+        rc = NGX_DECLINED;
+
+    } else if (sax.deep) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: client sent invalid XML: more than %d "
+                      "levels of elements",
+                      NGX_HTTP_AUTODISCOVER_XML_MAX_DEPTH);
         rc = NGX_DECLINED;
 
     } else if (sax.error != NULL) {
@@ -311,7 +326,7 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
      * dictionary grew with the names of hostile documents, is not reused
      */
 
-    if (!ctxt->wellFormed || sax.dtd || sax.nomem
+    if (!ctxt->wellFormed || sax.dtd || sax.deep || sax.nomem
         || xmlDictSize(ctxt->dict) > NGX_HTTP_AUTODISCOVER_XML_MAX_NAMES)
     {
         amcf = ngx_http_get_module_main_conf(r, ngx_http_autodiscover_module);
@@ -374,7 +389,11 @@ ngx_http_autodiscover_sax_start(void *data, const xmlChar *localname,
     ngx_str_t                       *text;
     ngx_http_autodiscover_schema_e   ns;
 
-    sax->depth++;
+    if (++sax->depth > NGX_HTTP_AUTODISCOVER_XML_MAX_DEPTH) {
+        sax->deep = 1;
+        xmlStopParser(sax->ctxt);
+        return;
+    }
 
     if (sax->text != NULL || sax->error != NULL) {
         return;
@@ -554,21 +573,14 @@ ngx_http_autodiscover_sax_subset(void *data, const xmlChar *name,
 
 static void
 ngx_http_autodiscover_xml_log(ngx_http_request_t *r, xmlParserCtxtPtr ctxt,
-    char *reason)
+    char *refused)
 {
     size_t           len;
     const xmlError  *err;
 
-    if (reason != NULL && *reason == '\0') {
+    if (refused != NULL) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: client sent a DOCTYPE or ENTITY "
-                      "declaration");
-        return;
-    }
-
-    if (reason != NULL) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: client sent invalid XML: %s", reason);
+                      "autodiscover: client sent %s", refused);
         return;
     }
 
@@ -636,12 +648,13 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
 
 
 /*
- * what is refused before libxml2 sees it, and why: "" for "<!DOCTYPE" or
- * "<!ENTITY" anywhere; a NUL byte, which every UTF-16 or UCS-4 document
- * has; and anything but "<" first (after a UTF-8 byte order mark and
- * white space), such as EBCDIC.  What is left is parsed as UTF-8 whatever
- * its XML declaration says (XML_PARSE_IGNORE_ENC), so no encoding can
- * hide a DOCTYPE from this check.
+ * what is refused before libxml2 sees it, and why: "<!DOCTYPE" or
+ * "<!ENTITY" anywhere; a NUL byte anywhere, which libxml2 would take for
+ * the end of the input, ignoring what follows, and which every UTF-16 or
+ * UCS-4 document has; and anything but "<" first (after a UTF-8 byte
+ * order mark and white space), such as EBCDIC.  What is left is parsed
+ * as UTF-8 whatever its XML declaration says (XML_PARSE_IGNORE_ENC), so
+ * no encoding can hide a DOCTYPE from this check.  NULL: to be parsed.
  */
 
 static char *
@@ -650,7 +663,7 @@ ngx_http_autodiscover_xml_check(ngx_str_t *body)
     u_char  *p, *last;
 
     if (body->len > NGX_MAX_INT32_VALUE) {
-        return "too large";
+        return "too large a body";
     }
 
     p = body->data;
@@ -670,7 +683,7 @@ ngx_http_autodiscover_xml_check(ngx_str_t *body)
     }
 
     if (p == last || *p != '<') {
-        return "not a document";
+        return "something other than an XML document";
     }
 
     while (p < last) {
@@ -685,13 +698,13 @@ ngx_http_autodiscover_xml_check(ngx_str_t *body)
         if (last - p >= (ssize_t) sizeof("!DOCTYPE") - 1
             && ngx_memcmp(p, "!DOCTYPE", sizeof("!DOCTYPE") - 1) == 0)
         {
-            return "";
+            return "a DOCTYPE or ENTITY declaration";
         }
 
         if (last - p >= (ssize_t) sizeof("!ENTITY") - 1
             && ngx_memcmp(p, "!ENTITY", sizeof("!ENTITY") - 1) == 0)
         {
-            return "";
+            return "a DOCTYPE or ENTITY declaration";
         }
     }
 

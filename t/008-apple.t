@@ -57,9 +57,16 @@ sub verified {
 sub prime {
     my ($uri) = @_;
 
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => server_port())
-        or die "cannot connect: $!\n";
+    # under valgrind nginx may take seconds to listen after it started
+    my $s;
+    for (1 .. 300) {
+        $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                   PeerPort => server_port())
+            and last;
+        select undef, undef, undef, 0.1;
+    }
+
+    die "cannot connect: $!\n" unless $s;
 
     print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
     local $/;

@@ -363,7 +363,7 @@ AD::imap_doc()
 --- response_body_like eval
 AD::error_like(600)
 --- error_log
-autodiscover: client sent invalid XML: not a document
+autodiscover: client sent something other than an XML document
 
 
 
@@ -374,7 +374,7 @@ autodiscover: client sent invalid XML: not a document
 --- response_body_like eval
 AD::error_like(600)
 --- error_log
-autodiscover: client sent invalid XML: a NUL byte
+autodiscover: client sent a NUL byte
 
 
 
@@ -400,3 +400,25 @@ autodiscover: client sent invalid XML: a NUL byte
 [ 200, 200 ]
 --- response_body_like eval
 [ AD::error_like(600), qr/\A\Q${\ AD::imap_doc()}\E\z/ ]
+
+
+
+=== TEST 35: 256 levels of elements are read
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox_raw("<EMailAddress>alice\@example.com</EMailAddress>"
+              . ('<x>' x 254) . ('</x>' x 254))
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 36: 257 levels are not
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox_raw("<EMailAddress>alice\@example.com</EMailAddress>"
+              . ('<x>' x 255) . ('</x>' x 255))
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML: more than 256 levels of elements
