@@ -354,8 +354,20 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
             ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "autodiscover: signed profile from the cache");
             s[i].used = signer->clock;
-            out->data = s[i].data;
+
+            /*
+             * a copy: the slot may be given to another profile while
+             * this answer still waits to be sent to a slow client
+             */
+
+            out->data = ngx_pnalloc(r->pool, s[i].len);
+            if (out->data == NULL) {
+                return NGX_ERROR;
+            }
+
             out->len = s[i].len;
+            ngx_memcpy(out->data, s[i].data, s[i].len);
+
             return NGX_OK;
         }
 

@@ -10,6 +10,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/catalog.h>
 
 #include "ngx_http_autodiscover.h"
 
@@ -28,8 +29,12 @@
     (XML_PARSE_NONET|XML_PARSE_NOERROR|XML_PARSE_NOWARNING|XML_PARSE_NOCDATA \
      |XML_PARSE_IGNORE_ENC)
 
-/* names a worker's context may keep: a request has a dozen */
+/*
+ * names, and bytes of them, a worker's context may keep (a request has a
+ * dozen, some 300 bytes): libxml2's dictionary only ever grows
+ */
 #define NGX_HTTP_AUTODISCOVER_XML_MAX_NAMES  256
+#define NGX_HTTP_AUTODISCOVER_XML_MAX_DICT   16384
 
 /*
  * levels of elements, libxml2's own limit without XML_PARSE_HUGE, which
@@ -196,6 +201,9 @@ ngx_http_autodiscover_xml_parser(ngx_http_request_t *r)
         return NULL;
     }
 
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "autodiscover: new parser context");
+
     /* the context's own handler block: xmlFreeParserCtxt() frees it */
 
     sax = ctxt->sax;
@@ -304,6 +312,13 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
                       NGX_HTTP_AUTODISCOVER_XML_MAX_DEPTH);
         rc = NGX_DECLINED;
 
+    } else if (ctxt->disableSAX || ctxt->errNo == XML_ERR_NO_MEMORY) {
+
+        /* stopped, as on reaching a limit, with wellFormed still set */
+
+        ngx_http_autodiscover_xml_log(r, ctxt, NULL);
+        rc = NGX_DECLINED;
+
     } else if (sax.error != NULL) {
         if (sax.too_long) {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -326,14 +341,31 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
      * dictionary grew with the names of hostile documents, is not reused
      */
 
-    if (!ctxt->wellFormed || sax.dtd || sax.deep || sax.nomem
-        || xmlDictSize(ctxt->dict) > NGX_HTTP_AUTODISCOVER_XML_MAX_NAMES)
+    if (!ctxt->wellFormed || ctxt->disableSAX
+        || sax.dtd || sax.deep || sax.nomem
+        || xmlDictSize(ctxt->dict) > NGX_HTTP_AUTODISCOVER_XML_MAX_NAMES
+        || xmlDictGetUsage(ctxt->dict) > NGX_HTTP_AUTODISCOVER_XML_MAX_DICT)
     {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "autodiscover: parser context dropped, %d names "
+                       "of %uz bytes", xmlDictSize(ctxt->dict),
+                       xmlDictGetUsage(ctxt->dict));
+
         amcf = ngx_http_get_module_main_conf(r, ngx_http_autodiscover_module);
         ngx_http_autodiscover_xml_cleanup(amcf);
 
     } else {
-        /* the copy of the document goes now, not with the next one */
+        /*
+         * the copy of the document goes now, not with the next one;
+         * xmlCtxtReset() forgets a document's catalogs without freeing
+         * them, but a catalog PI is refused before parsing anyway
+         */
+
+        if (ctxt->catalogs != NULL) {
+            xmlCatalogFreeLocal(ctxt->catalogs);
+            ctxt->catalogs = NULL;
+        }
+
         xmlCtxtReset(ctxt);
     }
 
@@ -649,7 +681,7 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
 
 /*
  * what is refused before libxml2 sees it, and why: "<!DOCTYPE" or
- * "<!ENTITY" anywhere; a NUL byte anywhere, which libxml2 would take for
+ * "<!ENTITY" anywhere, and "<?oasis-xml-catalog"; a NUL byte anywhere, which libxml2 would take for
  * the end of the input, ignoring what follows, and which every UTF-16 or
  * UCS-4 document has; and anything but "<" first (after a UTF-8 byte
  * order mark and white space), such as EBCDIC.  What is left is parsed
@@ -694,6 +726,16 @@ ngx_http_autodiscover_xml_check(ngx_str_t *body)
         }
 
         p++;
+
+        /* it would make libxml2 read the system's catalog files */
+
+        if (last - p >= (ssize_t) sizeof("?oasis-xml-catalog") - 1
+            && ngx_memcmp(p, "?oasis-xml-catalog",
+                          sizeof("?oasis-xml-catalog") - 1)
+               == 0)
+        {
+            return "a catalog processing instruction";
+        }
 
         if (last - p >= (ssize_t) sizeof("!DOCTYPE") - 1
             && ngx_memcmp(p, "!DOCTYPE", sizeof("!DOCTYPE") - 1) == 0)

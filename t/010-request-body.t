@@ -422,3 +422,33 @@ AD::imap_doc()
 AD::error_like(600)
 --- error_log
 autodiscover: client sent invalid XML: more than 256 levels of elements
+
+
+
+=== TEST 37: a catalog processing instruction is never parsed
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0"?><?oasis-xml-catalog catalog="file:///etc/passwd"?>}
+. AD::pox_raw("<EMailAddress>alice\@example.com</EMailAddress>")
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent a catalog processing instruction
+
+
+
+=== TEST 38: names of 20 kilobytes: the parser context is made anew
+--- log_level: debug
+--- config
+location = /autodiscover/autodiscover.xml {
+    autodiscover_max_body 64k;
+    autodiscover;
+}
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. AD::pox_raw(CORE::join('', map { "<N$_" . ('n' x 1000) . "/>" } 1 .. 20)
+              . "<EMailAddress>alice\@example.com</EMailAddress>")
+--- response_body eval
+AD::imap_doc()
+--- error_log
+autodiscover: parser context dropped
