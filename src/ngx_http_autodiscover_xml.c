@@ -683,10 +683,11 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
  * what is refused before libxml2 sees it, and why: "<!DOCTYPE",
  * "<!ENTITY" or "<?oasis-xml-catalog" anywhere; a NUL byte anywhere,
  * which libxml2 would take for the end of the input, ignoring what
- * follows, and which every UTF-16 or UCS-4 document has; and anything but "<" first (after a UTF-8 byte
- * order mark and white space), such as EBCDIC.  What is left is parsed
- * as UTF-8 whatever its XML declaration says (XML_PARSE_IGNORE_ENC), so
- * no encoding can hide a DOCTYPE from this check.  NULL: to be parsed.
+ * follows, and which every UTF-16 or UCS-4 document has; and anything
+ * but "<" first (after a UTF-8 byte order mark and white space), such as
+ * EBCDIC.  What is left is parsed as UTF-8 whatever its XML declaration
+ * says (XML_PARSE_IGNORE_ENC), so no encoding can hide a DOCTYPE from
+ * this check.  NULL: to be parsed.
  */
 
 static char *
