@@ -814,6 +814,12 @@ ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
         return NULL;
     }
 
+    /* as a variable's empty value: no number */
+
+    if (v->cv.value.len == 0) {
+        v->num = NGX_CONF_UNSET;
+    }
+
     if (num != NULL) {
         *num = v->num;
     }

@@ -397,6 +397,12 @@ fuzz_value(ngx_pool_t *pool, ngx_http_autodiscover_field_t *field,
         return NULL;
     }
 
+    /* as the directive's compile leaves an empty literal */
+
+    if (len == 0) {
+        v->num = NGX_CONF_UNSET;
+    }
+
     return v;
 }
 

@@ -634,10 +634,7 @@ ngx_http_autodiscover_prepare_protocol(ngx_http_autodiscover_proto_conf_t *pc)
         }
 
         pc->base.str[f] = v->cv.value;
-
-        if (v->cv.value.len) {
-            pc->base.num[f] = v->num;
-        }
+        pc->base.num[f] = v->num;
     }
 }
 
@@ -780,10 +777,7 @@ ngx_http_autodiscover_value(ngx_http_request_t *r,
         /* checked and parsed when the configuration was read */
 
         *str = v->cv.value;
-
-        if (str->len) {
-            *num = v->num;
-        }
+        *num = v->num;
 
         return NGX_OK;
     }

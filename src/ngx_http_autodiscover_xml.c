@@ -36,6 +36,10 @@
 #define NGX_HTTP_AUTODISCOVER_XML_MAX_NAMES  256
 #define NGX_HTTP_AUTODISCOVER_XML_MAX_DICT   16384
 
+/* XML's white space */
+#define ngx_http_autodiscover_xml_space(c)                                    \
+    ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
+
 /*
  * levels of elements, libxml2's own limit without XML_PARSE_HUGE, which
  * its push parser checks only when it builds a tree
@@ -111,6 +115,25 @@ static ngx_str_t  ngx_http_autodiscover_request_ns[] = {
                "outlook/requestschema/2006"),
     ngx_string("schemas.microsoft.com/exchange/autodiscover/"
                "mobilesync/requestschema/2006")
+};
+
+
+/*
+ * markup never parsed, what follows a "<": a DTD, and a catalog PI, which
+ * would make libxml2 read the system's catalog files
+ */
+
+typedef struct {
+    ngx_str_t                        markup;
+    char                            *reason;
+} ngx_http_autodiscover_refused_t;
+
+
+static ngx_http_autodiscover_refused_t  ngx_http_autodiscover_refused[] = {
+    { ngx_string("!DOCTYPE"), "a DOCTYPE or ENTITY declaration" },
+    { ngx_string("!ENTITY"), "a DOCTYPE or ENTITY declaration" },
+    { ngx_string("?oasis-xml-catalog"), "a catalog processing instruction" },
+    { ngx_null_string, NULL }
 };
 
 
@@ -531,9 +554,7 @@ ngx_http_autodiscover_sax_end(void *data, const xmlChar *localname,
 
         last = text->data + text->len;
 
-        while (last > text->data
-               && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r'
-                   || last[-1] == '\n'))
+        while (last > text->data && ngx_http_autodiscover_xml_space(last[-1]))
         {
             last--;
         }
@@ -570,9 +591,7 @@ ngx_http_autodiscover_sax_text(void *data, const xmlChar *ch, int len)
     last = p + len;
 
     if (text->len == 0) {
-        while (p < last
-               && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-        {
+        while (p < last && ngx_http_autodiscover_xml_space(*p)) {
             p++;
         }
     }
@@ -693,7 +712,8 @@ ngx_http_autodiscover_xml_read(ngx_http_request_t *r, ngx_str_t *body,
 static char *
 ngx_http_autodiscover_xml_check(ngx_str_t *body)
 {
-    u_char  *p, *last;
+    u_char                           *p, *last;
+    ngx_http_autodiscover_refused_t  *m;
 
     if (body->len > NGX_MAX_INT32_VALUE) {
         return "too large a body";
@@ -710,8 +730,7 @@ ngx_http_autodiscover_xml_check(ngx_str_t *body)
         p += 3;
     }
 
-    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-    {
+    while (p < last && ngx_http_autodiscover_xml_space(*p)) {
         p++;
     }
 
@@ -728,26 +747,12 @@ ngx_http_autodiscover_xml_check(ngx_str_t *body)
 
         p++;
 
-        /* it would make libxml2 read the system's catalog files */
-
-        if (last - p >= (ssize_t) sizeof("?oasis-xml-catalog") - 1
-            && ngx_memcmp(p, "?oasis-xml-catalog",
-                          sizeof("?oasis-xml-catalog") - 1)
-               == 0)
-        {
-            return "a catalog processing instruction";
-        }
-
-        if (last - p >= (ssize_t) sizeof("!DOCTYPE") - 1
-            && ngx_memcmp(p, "!DOCTYPE", sizeof("!DOCTYPE") - 1) == 0)
-        {
-            return "a DOCTYPE or ENTITY declaration";
-        }
-
-        if (last - p >= (ssize_t) sizeof("!ENTITY") - 1
-            && ngx_memcmp(p, "!ENTITY", sizeof("!ENTITY") - 1) == 0)
-        {
-            return "a DOCTYPE or ENTITY declaration";
+        for (m = ngx_http_autodiscover_refused; m->markup.len; m++) {
+            if ((size_t) (last - p) >= m->markup.len
+                && ngx_memcmp(p, m->markup.data, m->markup.len) == 0)
+            {
+                return m->reason;
+            }
         }
     }
 
@@ -809,14 +814,11 @@ ngx_http_autodiscover_xml_text(ngx_http_request_t *r, xmlNodePtr node,
     p = content;
     last = p + ngx_strlen(p);
 
-    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+    while (p < last && ngx_http_autodiscover_xml_space(*p)) {
         p++;
     }
 
-    while (last > p
-           && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\r'
-               || last[-1] == '\n'))
-    {
+    while (last > p && ngx_http_autodiscover_xml_space(last[-1])) {
         last--;
     }
 
