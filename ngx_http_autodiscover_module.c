@@ -298,6 +298,13 @@ ngx_http_autodiscover_create_main_conf(ngx_conf_t *cf)
      *     amcf->parser = NULL;
      */
 
+    amcf->scratch_size = NGX_HTTP_AUTODISCOVER_SCRATCH_SIZE;
+
+    amcf->scratch = ngx_pnalloc(cf->pool, amcf->scratch_size);
+    if (amcf->scratch == NULL) {
+        return NULL;
+    }
+
     if (ngx_http_autodiscover_xml_init_conf(cf, amcf) != NGX_OK) {
         return NULL;
     }

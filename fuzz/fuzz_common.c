@@ -26,8 +26,9 @@ static ngx_event_t      fuzz_event;
 
 static ngx_http_core_srv_conf_t  fuzz_cscf;
 
-/* the parser context of this process, reused as a worker's is */
+/* the parser context and scratch buffer of this process, as a worker's */
 static ngx_http_autodiscover_main_conf_t  fuzz_amcf;
+static u_char  fuzz_scratch[NGX_HTTP_AUTODISCOVER_SCRATCH_SIZE];
 
 
 static void fuzz_log_writer(ngx_log_t *log, ngx_uint_t level, u_char *buf,
@@ -88,6 +89,9 @@ fuzz_init(void)
     }
 
     done = 1;
+
+    fuzz_amcf.scratch = fuzz_scratch;
+    fuzz_amcf.scratch_size = sizeof(fuzz_scratch);
 
     ngx_pagesize = getpagesize();
     ngx_cacheline_size = NGX_CPU_CACHE_LINE;
@@ -927,4 +931,11 @@ fuzz_check_json(void)
     if (j.p != j.last) {
         fuzz_fail("trailing bytes after the JSON value");
     }
+}
+
+
+void
+fuzz_scratch_size(size_t size)
+{
+    fuzz_amcf.scratch_size = ngx_min(size, sizeof(fuzz_scratch));
 }

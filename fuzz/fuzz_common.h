@@ -88,6 +88,12 @@ void fuzz_answer_reset(void);
 /* strict UTF-8 (RFC 3629), independent of nginx's and the module's */
 ngx_uint_t fuzz_utf8_valid(const u_char *p, size_t len);
 
+/*
+ * the size of the scratch buffer answers are rendered into: an answer
+ * larger than it is measured there and rendered again
+ */
+void fuzz_scratch_size(size_t size);
+
 /* abort() with a message */
 void fuzz_fail(const char *fmt, ...)
     __attribute__((noreturn, format(printf, 1, 2)));

@@ -23,7 +23,9 @@
  * Input: lines.  Line 0 is control bytes: [0] the number of protocols
  * (mod 5), [1] flags (bit 0: redirect mode 302, bit 1: not_served error,
  * bit 2: autodiscover_serve instead of a domain list, bit 3: autoconfig
- * without an address, bit 4: the POX request in the other namespace),
+ * without an address, bit 4: the POX request in the other namespace,
+ * bit 5: a scratch buffer of 256 bytes, so that most answers are
+ * rendered twice, measured and then written),
  * [2] the error code for the error document.  Then: the address, the
  * profile name (?name=), the v2 Protocol, the Host header, the domain list
  * (space-separated), the provider domains; one line per account value
@@ -460,6 +462,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in.flags = (line.len > 1) ? line.data[1] : 0;
     in.code = fuzz_codes[(line.len > 2 ? line.data[2] : 0)
                          % (sizeof(fuzz_codes) / sizeof(fuzz_codes[0]))];
+
+    fuzz_scratch_size((in.flags & 0x20) ? 256
+                                        : NGX_HTTP_AUTODISCOVER_SCRATCH_SIZE);
 
     if (in.flags & 0x01) {
         alcf->redirect_mode = NGX_HTTP_AUTODISCOVER_REDIRECT_302;

@@ -209,10 +209,18 @@ typedef struct {
 } ngx_http_autodiscover_loc_conf_t;
 
 
-/* what a worker keeps from request to request: its XML parser context */
+/*
+ * what a worker keeps from request to request: its XML parser context,
+ * and the buffer answers are rendered into before they are copied into
+ * one of exactly their size
+ */
+
+#define NGX_HTTP_AUTODISCOVER_SCRATCH_SIZE    16384
 
 typedef struct {
     struct _xmlParserCtxt           *parser;
+    u_char                          *scratch;
+    size_t                           scratch_size;
 } ngx_http_autodiscover_main_conf_t;
 
 
@@ -274,7 +282,11 @@ typedef struct {
 } ngx_http_autodiscover_ctx_t;
 
 
-/* output: measures when pos is NULL, writes otherwise */
+/*
+ * output: writes while there is room between pos and end, and measures
+ * all the same: len is the whole answer's length even when it did not fit
+ * (overflow), and with pos NULL it only measures
+ */
 
 typedef struct {
     u_char                          *pos;
@@ -284,7 +296,7 @@ typedef struct {
 } ngx_http_autodiscover_out_t;
 
 
-/* renderers read the context only: both passes must write the same */
+/* renderers read the context only: any two passes must write the same */
 typedef void (*ngx_http_autodiscover_render_pt)(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 

@@ -15,6 +15,9 @@ static void ngx_http_autodiscover_render_error(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 static u_char *ngx_http_autodiscover_out_reserve(
     ngx_http_autodiscover_out_t *out, size_t len);
+static void ngx_http_autodiscover_out_line(ngx_http_autodiscover_out_t *out,
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    const u_char *text, size_t len);
 static size_t ngx_http_autodiscover_xml_len(const ngx_str_t *value);
 static u_char *ngx_http_autodiscover_xml_copy(u_char *dst,
     const ngx_str_t *value, size_t len);
@@ -114,8 +117,9 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
 
 
 /*
- * renders twice: once to measure, once to write into a buffer of exactly
- * that size
+ * renders once into the worker's scratch buffer and copies the answer
+ * into a buffer of exactly its size; an answer that does not fit there is
+ * measured by that pass and rendered again, into its own buffer
  */
 
 ngx_int_t
@@ -123,10 +127,16 @@ ngx_http_autodiscover_render(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
     ngx_str_t *body)
 {
-    size_t                        len;
-    ngx_http_autodiscover_out_t   o;
+    size_t                              len;
+    ngx_http_autodiscover_out_t         o;
+    ngx_http_autodiscover_main_conf_t  *amcf;
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_autodiscover_module);
 
     ngx_memzero(&o, sizeof(ngx_http_autodiscover_out_t));
+
+    o.pos = amcf->scratch;
+    o.end = amcf->scratch + amcf->scratch_size;
 
     rd->render(&o, ctx);
 
@@ -137,11 +147,19 @@ ngx_http_autodiscover_render(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    body->len = len;
+
+    if (!o.overflow) {
+        ngx_memcpy(body->data, amcf->scratch, len);
+        return NGX_OK;
+    }
+
     /* the second pass can never write past the end, whatever happens */
 
     o.pos = body->data;
     o.end = body->data + len;
     o.len = 0;
+    o.overflow = 0;
 
     rd->render(&o, ctx);
 
@@ -151,8 +169,6 @@ ngx_http_autodiscover_render(ngx_http_request_t *r,
                       o.len, len);
         return NGX_ERROR;
     }
-
-    body->len = len;
 
     return NGX_OK;
 }
@@ -294,8 +310,8 @@ ngx_http_autodiscover_render_error(ngx_http_autodiscover_out_t *out,
 
 
 /*
- * room for len bytes in the second pass, NULL in the first pass and when
- * the first pass measured less than the second writes
+ * room for len bytes, counted whether or not there is: NULL when
+ * measuring, and from the first thing that does not fit on
  */
 
 static u_char *
@@ -478,8 +494,29 @@ ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
 
 
 /*
- * open tag, value escaped, close tag: one reservation for the whole line
+ * open tag, text, close tag: one reservation for the whole line; the text
+ * is written as it is
  */
+
+static void
+ngx_http_autodiscover_out_line(ngx_http_autodiscover_out_t *out,
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    const u_char *text, size_t len)
+{
+    u_char  *p;
+
+    p = ngx_http_autodiscover_out_reserve(out, open_len + len + close_len);
+    if (p == NULL) {
+        return;
+    }
+
+    p = ngx_cpymem(p, open, open_len);
+    p = ngx_cpymem(p, text, len);
+    ngx_memcpy(p, close, close_len);
+}
+
+
+/* the same with the value escaped */
 
 void
 ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
@@ -490,6 +527,12 @@ ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
     size_t   len;
 
     len = ngx_http_autodiscover_xml_len(value);
+
+    if (len == value->len) {
+        ngx_http_autodiscover_out_line(out, open, open_len, close, close_len,
+                                       value->data, len);
+        return;
+    }
 
     p = ngx_http_autodiscover_out_reserve(out, open_len + len + close_len);
     if (p == NULL) {
@@ -507,14 +550,26 @@ ngx_http_autodiscover_out_number_n(ngx_http_autodiscover_out_t *out,
     u_char *open, size_t open_len, u_char *close, size_t close_len,
     ngx_int_t value)
 {
-    u_char     buf[NGX_INT_T_LEN];
-    ngx_str_t  s;
+    u_char      *digit;
+    u_char       buf[NGX_INT_T_LEN];
+    ngx_uint_t   n;
 
-    s.data = buf;
-    s.len = ngx_sprintf(buf, "%i", value) - buf;
+    /* the digits from the last, as ngx_sprintf("%i") would write them */
 
-    ngx_http_autodiscover_out_element_n(out, open, open_len, close, close_len,
-                                        &s);
+    digit = buf + NGX_INT_T_LEN;
+    n = (value < 0) ? (ngx_uint_t) -(value + 1) + 1 : (ngx_uint_t) value;
+
+    do {
+        *--digit = (u_char) ('0' + n % 10);
+        n /= 10;
+    } while (n);
+
+    if (value < 0) {
+        *--digit = '-';
+    }
+
+    ngx_http_autodiscover_out_line(out, open, open_len, close, close_len,
+                                   digit, buf + NGX_INT_T_LEN - digit);
 }
 
 
@@ -523,6 +578,10 @@ ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
     u_char *open, size_t open_len, u_char *close, size_t close_len,
     ngx_int_t value)
 {
-    ngx_http_autodiscover_out_element_n(out, open, open_len, close, close_len,
-                                    &ngx_http_autodiscover_on_off[value != 0]);
+    ngx_str_t  *s;
+
+    s = &ngx_http_autodiscover_on_off[value != 0];
+
+    ngx_http_autodiscover_out_line(out, open, open_len, close, close_len,
+                                   s->data, s->len);
 }

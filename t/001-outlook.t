@@ -572,3 +572,48 @@ location = /autodiscover/autodiscover.xml {
 "POST /autodiscover/autodiscover.xml\n" . AD::pox('a@example.com')
 --- response_body eval
 AD::imap_doc()
+
+
+
+=== TEST 13: an answer larger than the worker's 16 KB render buffer: measured there, then written into its own, byte for byte
+--- http_config eval
+"autodiscover_domains example.com;\n"
+. "autodiscover_display_name \"Tom & Jerry's <Mail>\";\n"
+. CORE::join('', map {
+      "autodiscover_protocol IMAP server=" . sprintf('%02d', $_)
+      . ('.' . 'a' x 60) x 3 . ".example.com login=\$autodiscover_email;\n"
+  } 1 .. 40)
+--- config
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+}
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('a@example.com')
+--- response_headers
+Content-Length: 19816
+--- response_body eval
+qq{<?xml version="1.0" encoding="utf-8"?>\n}
+. qq{<Autodiscover xmlns="${AD::NS}responseschema/2006">\n}
+. qq{  <Response xmlns="${AD::NS}outlook/responseschema/2006a">\n}
+. qq{    <User>\n}
+. qq{      <DisplayName>Tom &amp; Jerry&apos;s &lt;Mail&gt;</DisplayName>\n}
+. qq{    </User>\n}
+. qq{    <Account>\n}
+. qq{      <AccountType>email</AccountType>\n}
+. qq{      <Action>settings</Action>\n}
+. CORE::join('', map {
+      qq{      <Protocol>\n}
+      . qq{        <Type>IMAP</Type>\n}
+      . qq{        <Server>} . sprintf('%02d', $_) . ('.' . 'a' x 60) x 3
+      . qq{.example.com</Server>\n}
+      . qq{        <Port>993</Port>\n}
+      . qq{        <DomainRequired>off</DomainRequired>\n}
+      . qq{        <LoginName>a\@example.com</LoginName>\n}
+      . qq{        <SPA>off</SPA>\n}
+      . qq{        <SSL>on</SSL>\n}
+      . qq{        <AuthRequired>on</AuthRequired>\n}
+      . qq{      </Protocol>\n}
+  } 1 .. 40)
+. qq{    </Account>\n}
+. qq{  </Response>\n}
+. qq{</Autodiscover>\n}

@@ -452,3 +452,96 @@ location = /autodiscover/autodiscover.xml {
 AD::imap_doc()
 --- error_log
 autodiscover: parser context dropped
+
+
+
+=== TEST 39: Outlook's XML declaration twice: invalid, as when it is parsed
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0" encoding="utf-8"?>} . AD::pox("alice\@example.com")
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML: XML declaration allowed only at the start of the document
+
+
+
+=== TEST 40: a second XML declaration further on
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0" encoding="utf-8"?>\r\n<?xml version="1.0"?>\r\n}
+. qq{<Autodiscover xmlns="$AD::REQ_NS"><Request>}
+. qq{<EMailAddress>alice\@example.com</EMailAddress></Request></Autodiscover>}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML: XML declaration allowed only at the start of the document
+
+
+
+=== TEST 41: the declaration, then a processing instruction, in any case
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version='1.0' encoding='UTF-8'?><?client hello?>}
+. qq{<Autodiscover xmlns="$AD::REQ_NS"><Request>}
+. qq{<EMailAddress>alice\@example.com</EMailAddress></Request></Autodiscover>}
+--- response_body eval
+AD::imap_doc()
+
+
+
+=== TEST 42: declarations with standalone, without an encoding, of version 1.1
+--- request eval
+[ map {
+      "POST /autodiscover/autodiscover.xml\n$_"
+      . qq{<Autodiscover xmlns="$AD::REQ_NS"><Request>}
+      . qq{<EMailAddress>alice\@example.com</EMailAddress></Request>}
+      . qq{</Autodiscover>}
+  } qq{<?xml version="1.0" encoding="utf-8" standalone="yes"?>},
+    qq{<?xml version="1.0"?>\n},
+    qq{<?xml version="1.1" encoding="utf-8"?>} ]
+--- error_code eval
+[ 200, 200, 200 ]
+--- response_body eval
+[ AD::imap_doc(), AD::imap_doc(), AD::imap_doc() ]
+
+
+
+=== TEST 43: a declaration alone
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0" encoding="utf-8"?>\r\n}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML: Extra content at the end of the document
+
+
+
+=== TEST 44: a declaration cut short
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0" encoding="utf-8"?<Autodiscover xmlns="$AD::REQ_NS"/>}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML: parsing XML declaration: '?>' expected
+
+
+
+=== TEST 45: a declaration whose quotes do not match
+--- request eval
+"POST /autodiscover/autodiscover.xml\n"
+. qq{<?xml version="1.0' encoding="utf-8"?><Autodiscover xmlns="$AD::REQ_NS"/>}
+--- response_body_like eval
+AD::error_like(600)
+--- error_log
+autodiscover: client sent invalid XML: parsing XML declaration: '?>' expected
+
+
+
+=== TEST 46: a byte order mark and Outlook's declaration
+--- request eval
+"POST /autodiscover/autodiscover.xml\n\xef\xbb\xbf" . AD::pox("alice\@example.com")
+--- response_body eval
+AD::imap_doc()
