@@ -31,6 +31,8 @@ static char *ngx_http_autodiscover_enum(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_autodiscover_http_redirect(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static void ngx_http_autodiscover_share(ngx_array_t *protocols,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_uint_t f);
 static ngx_http_autodiscover_value_t *ngx_http_autodiscover_compile(
     ngx_conf_t *cf, ngx_str_t *value, ngx_http_autodiscover_field_t *field,
     ngx_int_t *num);
@@ -562,6 +564,8 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
         if (pc->value[f] == NULL) {
             return NGX_CONF_ERROR;
         }
+
+        ngx_http_autodiscover_share(alcf->protocols, pc, f);
     }
 
     if (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] == NULL
@@ -578,6 +582,42 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_autodiscover_prepare_protocol(pc);
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * a parameter with variables written as an earlier protocol of the same
+ * directive level wrote it, such as login=$login on every protocol, is
+ * that protocol's value: evaluated once per request for all of them
+ */
+
+static void
+ngx_http_autodiscover_share(ngx_array_t *protocols,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_uint_t f)
+{
+    ngx_http_autodiscover_value_t       *v, *w;
+    ngx_http_autodiscover_proto_conf_t  *prev;
+
+    v = pc->value[f];
+
+    if (v->cv.lengths == NULL) {
+        return;
+    }
+
+    for (prev = protocols->elts; prev < pc; prev++) {
+        w = prev->value[f];
+
+        if (w != NULL && w->cv.lengths != NULL
+            && w->cv.value.len == v->cv.value.len
+            && ngx_strncmp(w->cv.value.data, v->cv.value.data,
+                           v->cv.value.len)
+               == 0)
+        {
+            w->shared = 1;
+            pc->value[f] = w;
+            return;
+        }
+    }
 }
 
 
@@ -797,6 +837,7 @@ ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
     }
 
     v->num = NGX_CONF_UNSET;
+    v->shared = 0;
 
     ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
 

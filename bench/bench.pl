@@ -87,7 +87,9 @@ usage: perl bench/bench.pl [options]
   --mem-requests N    requests between the two RSS readings (1000000, 0: no)
   --max-other P --retries N      a round during which other work took more
                       than P % of a CPU is measured again, N times (15, 3)
-  --profile perf|callgrind       profile each row instead of timing it
+  --profile perf|callgrind|callgrind-cache
+                                 profile each row instead of timing it
+                                 (callgrind-cache: with its cache simulation)
   --smoke             one 2-second round, small map, no memory run; exit 1
                       when an answer is wrong
   --nginx PATH --module PATH --out DIR --wrk PATH
@@ -1262,7 +1264,8 @@ sub profile_row {
         return;
     }
 
-    if ($opt{profile} eq 'callgrind') {
+    if ($opt{profile} =~ /^callgrind(-cache)?$/) {
+        my @sim = $1 ? ('--cache-sim=yes') : ();
         stop_nginx($ngx);
         system("command -v valgrind >/dev/null") == 0
             or die "valgrind not found (apt-get install valgrind)\n";
@@ -1285,7 +1288,7 @@ sub profile_row {
             if ($pid == 0) {
                 open STDOUT, '>', "$dir/logs/callgrind-$side.log";
                 open STDERR, '>&', \*STDOUT;
-                exec 'valgrind', '--tool=callgrind', '--instr-atstart=no',
+                exec 'valgrind', '--tool=callgrind', '--instr-atstart=no', @sim,
                      "--callgrind-out-file=$out", $opt{nginx}, '-p', "$dir/",
                      '-c', 'conf/callgrind.conf';
                 exit 127;

@@ -524,12 +524,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             pc->value[f] = fuzz_cv(pool, &l);
         }
 
-        /* the directive needs a type and a server, as nginx -t says */
+        /*
+         * the directive needs a type and a server, as nginx -t says; the
+         * type from a variable too, as nginx -t refuses a literal type
+         * with parameters that do not apply to it
+         */
 
         if (pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] == NULL) {
             pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE] =
-                fuzz_value(pool, ngx_http_autodiscover_fields
-                                 + NGX_HTTP_AUTODISCOVER_F_TYPE, "IMAP", 4);
+                fuzz_variable(pool, "IMAP", 4);
         }
 
         if (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] == NULL) {

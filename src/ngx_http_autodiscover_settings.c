@@ -33,6 +33,21 @@ static ngx_int_t ngx_http_autodiscover_parse_text(ngx_str_t *value,
     ngx_int_t *num);
 static ngx_int_t ngx_http_autodiscover_parse_https(ngx_str_t *value,
     ngx_int_t *num);
+/*
+ * the values of parameters several protocols share (one configured value,
+ * see ngx_http_autodiscover_share()), as this request evaluated them
+ */
+
+#define NGX_HTTP_AUTODISCOVER_TAKEN  8
+
+typedef struct {
+    ngx_uint_t                       n;
+    ngx_http_autodiscover_value_t   *value[NGX_HTTP_AUTODISCOVER_TAKEN];
+    ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_TAKEN];
+    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_TAKEN];
+} ngx_http_autodiscover_taken_t;
+
+
 static ngx_int_t ngx_http_autodiscover_parse_addr(ngx_str_t *value,
     ngx_int_t *num);
 static ngx_int_t ngx_http_autodiscover_value(ngx_http_request_t *r,
@@ -43,7 +58,7 @@ static ngx_int_t ngx_http_autodiscover_evaluate_protocols(
     ngx_http_autodiscover_ctx_t *ctx);
 static ngx_int_t ngx_http_autodiscover_evaluate_protocol(
     ngx_http_request_t *r, ngx_http_autodiscover_proto_conf_t *pc,
-    ngx_http_autodiscover_proto_t *p);
+    ngx_http_autodiscover_proto_t *p, ngx_http_autodiscover_taken_t *taken);
 static ngx_int_t ngx_http_autodiscover_default_port(ngx_int_t type,
     ngx_int_t tls);
 static ngx_int_t ngx_http_autodiscover_v1_url(ngx_http_request_t *r,
@@ -567,6 +582,7 @@ ngx_http_autodiscover_evaluate_protocols(ngx_http_request_t *r,
     ngx_int_t                            rc;
     ngx_uint_t                           i;
     ngx_http_autodiscover_proto_t       *p;
+    ngx_http_autodiscover_taken_t        taken;
     ngx_http_autodiscover_service_t     *svc;
     ngx_http_autodiscover_proto_conf_t  *pc;
 
@@ -575,6 +591,8 @@ ngx_http_autodiscover_evaluate_protocols(ngx_http_request_t *r,
     if (alcf->protocols == NULL) {
         return NGX_OK;
     }
+
+    taken.n = 0;
 
     if (ngx_array_init(&svc->protocols, r->pool, alcf->protocols->nelts,
                        sizeof(ngx_http_autodiscover_proto_t))
@@ -591,7 +609,7 @@ ngx_http_autodiscover_evaluate_protocols(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        rc = ngx_http_autodiscover_evaluate_protocol(r, &pc[i], p);
+        rc = ngx_http_autodiscover_evaluate_protocol(r, &pc[i], p, &taken);
 
         if (rc == NGX_DONE) {
             /* the server evaluated empty: the protocol is left out */
@@ -641,10 +659,12 @@ ngx_http_autodiscover_prepare_protocol(ngx_http_autodiscover_proto_conf_t *pc)
 
 static ngx_int_t
 ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
-    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p)
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p,
+    ngx_http_autodiscover_taken_t *taken)
 {
-    ngx_int_t   rc, auth, type;
-    ngx_uint_t  f, i;
+    ngx_int_t                       rc, auth, type;
+    ngx_uint_t                      f, i, k;
+    ngx_http_autodiscover_value_t  *v;
 
     /* the literals, as the configuration was read; then the variables */
 
@@ -652,12 +672,32 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
 
     for (i = 0; i < pc->nvars; i++) {
         f = pc->vars[i];
+        v = pc->value[f];
 
-        rc = ngx_http_autodiscover_value(r, pc->value[f],
-                                         &ngx_http_autodiscover_fields[f],
-                                         &p->str[f], &p->num[f]);
-        if (rc != NGX_OK) {
-            return rc;
+        for (k = 0; k < taken->n; k++) {
+            if (taken->value[k] == v) {
+                break;
+            }
+        }
+
+        if (k < taken->n) {
+            p->str[f] = taken->str[k];
+            p->num[f] = taken->num[k];
+
+        } else {
+            rc = ngx_http_autodiscover_value(r, v,
+                                             &ngx_http_autodiscover_fields[f],
+                                             &p->str[f], &p->num[f]);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+
+            if (v->shared && taken->n < NGX_HTTP_AUTODISCOVER_TAKEN) {
+                taken->value[taken->n] = v;
+                taken->str[taken->n] = p->str[f];
+                taken->num[taken->n] = p->num[f];
+                taken->n++;
+            }
         }
 
         if (f == NGX_HTTP_AUTODISCOVER_F_SERVER && p->str[f].len == 0) {
@@ -675,15 +715,21 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
 
     p->str[NGX_HTTP_AUTODISCOVER_F_TYPE] = ngx_http_autodiscover_types[type];
 
-    /* a value that does not apply to this type is not rendered */
+    /*
+     * a value that does not apply to this type is not rendered; with a
+     * literal type, the configuration was refused if one did not apply
+     */
 
-    for (f = NGX_HTTP_AUTODISCOVER_F_TYPE + 1;
-         f < NGX_HTTP_AUTODISCOVER_F_COUNT;
-         f++)
-    {
-        if (!(ngx_http_autodiscover_fields[f].types & (1 << type))) {
-            p->str[f].len = 0;
-            p->num[f] = NGX_CONF_UNSET;
+    if (pc->value[NGX_HTTP_AUTODISCOVER_F_TYPE]->cv.lengths != NULL) {
+
+        for (f = NGX_HTTP_AUTODISCOVER_F_TYPE + 1;
+             f < NGX_HTTP_AUTODISCOVER_F_COUNT;
+             f++)
+        {
+            if (!(ngx_http_autodiscover_fields[f].types & (1 << type))) {
+                p->str[f].len = 0;
+                p->num[f] = NGX_CONF_UNSET;
+            }
         }
     }
 

@@ -206,3 +206,45 @@ location = /other/autodiscover.xml {
 --- response_body eval
 [main::imap('imap.example.com', 'a@example.com'),
  main::imap('imap.other.example', 'a')]
+
+
+
+=== TEST 7: a login= that several protocols share is evaluated once per request, even from a volatile map
+--- log_level: debug
+--- http_config
+map $autodiscover_email $login {
+    volatile;
+    default  "$autodiscover_user";
+}
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=mail.example.com login=$login;
+autodiscover_protocol POP3 server=mail.example.com login=$login;
+autodiscover_protocol SMTP server=mail.example.com login=$login;
+--- config
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+}
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('Alice@example.com')
+--- grep_error_log eval
+qr/http map: "[^"]*" "[^"]*"/
+--- grep_error_log_out
+http map: "Alice@example.com" "Alice"
+--- response_body eval
+$::HEAD
+. qq{    <Account>\n}
+. qq{      <AccountType>email</AccountType>\n}
+. qq{      <Action>settings</Action>\n}
+. CORE::join('', map {
+      qq{      <Protocol>\n}
+      . qq{        <Type>$_->[0]</Type>\n}
+      . qq{        <Server>mail.example.com</Server>\n}
+      . qq{        <Port>$_->[1]</Port>\n}
+      . qq{        <DomainRequired>off</DomainRequired>\n}
+      . qq{        <LoginName>Alice</LoginName>\n}
+      . qq{        <SPA>off</SPA>\n}
+      . qq{        <SSL>on</SSL>\n}
+      . qq{        <AuthRequired>on</AuthRequired>\n}
+      . qq{      </Protocol>\n}
+  } [ 'IMAP', 993 ], [ 'POP3', 995 ], [ 'SMTP', 465 ])
+. $::TAIL
