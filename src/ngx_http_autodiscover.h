@@ -163,11 +163,15 @@ typedef struct {
 } ngx_http_autodiscover_value_t;
 
 
-/* one protocol of the evaluated service description */
+/*
+ * one protocol of the evaluated service description; every number fits
+ * in 32 bits (a port, an enumeration, a TTL, a date as YYYYMMDD), which
+ * keeps a request's protocols small enough for its pool
+ */
 
 typedef struct {
     ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_F_COUNT];
-    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_F_COUNT];
+    int32_t                          num[NGX_HTTP_AUTODISCOVER_F_COUNT];
 } ngx_http_autodiscover_proto_t;
 
 

@@ -441,7 +441,8 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     port.data = buf;
-    port.len = ngx_sprintf(buf, "%i", p->num[NGX_HTTP_AUTODISCOVER_F_PORT])
+    port.len = ngx_sprintf(buf, "%i",
+                           (ngx_int_t) p->num[NGX_HTTP_AUTODISCOVER_F_PORT])
                - buf;
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerPortNumber");

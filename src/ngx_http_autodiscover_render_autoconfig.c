@@ -195,7 +195,7 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
 {
     ngx_int_t         type;
     const ngx_str_t  *s, *login;
-    const ngx_int_t  *n;
+    const int32_t    *n;
 
     s = p->str;
     n = p->num;

@@ -151,7 +151,7 @@ ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
     ngx_str_t                             tls;
     ngx_uint_t                            i;
     const ngx_str_t                      *s;
-    const ngx_int_t                      *n;
+    const int32_t                        *n;
     ngx_http_autodiscover_outlook_url_t  *u;
 
     s = p->str;

@@ -44,7 +44,7 @@ typedef struct {
     ngx_uint_t                       n;
     ngx_http_autodiscover_value_t   *value[NGX_HTTP_AUTODISCOVER_TAKEN];
     ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_TAKEN];
-    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_TAKEN];
+    int32_t                          num[NGX_HTTP_AUTODISCOVER_TAKEN];
 } ngx_http_autodiscover_taken_t;
 
 
@@ -652,7 +652,7 @@ ngx_http_autodiscover_prepare_protocol(ngx_http_autodiscover_proto_conf_t *pc)
         }
 
         pc->base.str[f] = v->cv.value;
-        pc->base.num[f] = v->num;
+        pc->base.num[f] = (int32_t) v->num;
     }
 }
 
@@ -662,7 +662,7 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
     ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p,
     ngx_http_autodiscover_taken_t *taken)
 {
-    ngx_int_t                       rc, auth, type;
+    ngx_int_t                       rc, auth, type, num;
     ngx_uint_t                      f, i, k;
     ngx_http_autodiscover_value_t  *v;
 
@@ -687,10 +687,12 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
         } else {
             rc = ngx_http_autodiscover_value(r, v,
                                              &ngx_http_autodiscover_fields[f],
-                                             &p->str[f], &p->num[f]);
+                                             &p->str[f], &num);
             if (rc != NGX_OK) {
                 return rc;
             }
+
+            p->num[f] = (int32_t) num;
 
             if (v->shared && taken->n < NGX_HTTP_AUTODISCOVER_TAKEN) {
                 taken->value[taken->n] = v;
