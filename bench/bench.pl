@@ -231,7 +231,11 @@ my @ROWS = (
         map_size => 'big',
         http     => "    map_hash_max_size 2097152;\n"
                   . "    map_hash_bucket_size 256;\n",
-        versus   => 'pox',         # within 5% of the small map
+        # within 5% of the module with a small map: a third server in
+        # the same nginx, the same service with a login map of only the
+        # addresses asked for, measured in the same rounds
+        small    => 1,
+        versus   => 'pox',         # printed beside it, from its own rounds
         requests => sub {
             map {
                 +{ raw => post('/autodiscover/autodiscover.xml',
@@ -345,6 +349,7 @@ my @run;
         my $row = $ROWS[$i];
         $row->{port} = $opt{port} + 2 * $i;
         $row->{port_return} = $row->{port} + 1;
+        $row->{port_small} = $row->{port} + 50 if $row->{small};
         if ($opt{rows} eq '' ? !$row->{optional}
             : $opt{rows} eq 'all' ? 1 : delete $want{$row->{name}})
         {
@@ -458,7 +463,9 @@ sub run_row {
 
     out("\n== $row->{name}: $row->{title}\n");
 
-    for my $p ($row->{port}, $row->{port_return}) {
+    for my $p (grep { defined } $row->{port}, $row->{port_return},
+                                $row->{port_small})
+    {
         die "port $p is outside 8300-8399\n" if $p < 8300 || $p > 8399;
         port_free($p) or die "port $p is in use\n";
     }
@@ -480,6 +487,8 @@ sub run_row {
     binmode $fh;
     print $fh length($_->{raw}), "\n", $_->{raw} for @reqs;
     close $fh;
+
+    write_small_map("$dir/conf/logins-small.map", \@reqs) if $row->{small};
 
     # 1. the module's answer to the first request: the bytes to return
 
@@ -526,8 +535,9 @@ sub run_row {
     # 3. warm-up, then the rounds
 
     if ($opt{warmup}) {
-        wrk($row->{port}, $dir, $opt{warmup});
-        wrk($row->{port_return}, $dir, $opt{warmup});
+        wrk($_, $dir, $opt{warmup})
+            for grep { defined } $row->{port}, $row->{port_return},
+                                 $row->{port_small};
     }
 
     out(sprintf("  %-5s %-7s %8s %7s %6s %5s %5s %5s %5s %5s %7s %7s %8s %4s  %s\n",
@@ -535,21 +545,25 @@ sub run_row {
                 'cpu0', 'cpu1', 'oth%', 'p50 us', 'p99 us', 'RSS', 'err',
                 'load 1 5 15'));
 
-    my (@ratio, @cpu_ratio, %by_side);
+    my (@ratio, @cpu_ratio, @small_ratio, @small_cpu_ratio, %by_side);
 
     my $disturbed = 0;
+    my %port = (module => $row->{port}, return => $row->{port_return},
+                small => $row->{port_small});
 
     for my $round (1 .. $opt{rounds}) {
         my @sides = $round % 2 ? qw(module return) : qw(return module);
         my %r;
 
+        # the small map's side in turn first, between and last
+        splice @sides, ($round - 1) % 3, 0, 'small' if $row->{small};
+
         # a pair during which other work took more than --max-other % of
         # a CPU is measured again, up to --retries times
         for my $try (0 .. $opt{retries}) {
             for my $side (@sides) {
-                my $port = $side eq 'module' ? $row->{port}
-                                             : $row->{port_return};
-                $r{$side} = measure($ngx, $port, $dir, $opt{duration});
+                $r{$side} = measure($ngx, $port{$side}, $dir,
+                                    $opt{duration});
                 print_round($row, $round, $side, $r{$side});
             }
             my $other = max(map { $r{$_}{other} } @sides);
@@ -574,18 +588,34 @@ sub run_row {
         out(sprintf("  %-5d %-7s %8.3f %7.3f   (module/return: req/s; "
                     . "return/module: CPU per request)\n",
                     $round, 'ratio', $q, $c));
+
+        next unless $row->{small};
+
+        $q = $r{module}{rps} / ($r{small}{rps} || 1);
+        $c = $r{small}{us} / ($r{module}{us} || 1);
+        push @small_ratio, $q;
+        push @small_cpu_ratio, $c;
+        out(sprintf("  %-5d %-7s %8.3f %7.3f   (module/small: req/s; "
+                    . "small/module: CPU per request)\n",
+                    $round, 'ratio', $q, $c));
     }
 
     my $s = $summary{$row->{name}};
     $s->{ratio} = median(@ratio);
     $s->{cpu_ratio} = median(@cpu_ratio);
-    for my $side (qw(module return)) {
+    for my $side (sort keys %by_side) {
         for my $k (qw(rps us p50 p99 rss wpct)) {
             $s->{$side}{$k} = median(map { $_->{$k} } @{$by_side{$side}});
         }
     }
     $s->{ratios} = \@ratio;
     $s->{cpu_ratios} = \@cpu_ratio;
+    if ($row->{small}) {
+        $s->{small_ratio} = median(@small_ratio);
+        $s->{small_cpu_ratio} = median(@small_cpu_ratio);
+        $s->{small_ratios} = \@small_ratio;
+        $s->{small_cpu_ratios} = \@small_cpu_ratio;
+    }
     $s->{disturbed} = $disturbed;
 
     out(sprintf("  median: module %.0f req/s %.2f us/req, return %.0f req/s "
@@ -597,6 +627,20 @@ sub run_row {
         if $row->{memory} && $opt{mem_requests};
 
     stop_nginx($ngx);
+}
+
+
+# the login map of only the addresses the row's requests ask for
+sub write_small_map {
+    my ($file, $reqs) = @_;
+
+    my %seen;
+    open my $fh, '>', $file or die "$file: $!";
+    for my $r (@$reqs) {
+        my ($i) = $r->{raw} =~ /user(\d{7})\@example\.com/ or next;
+        print $fh addr($i + 0), ' ', login($i + 0), ";\n" unless $seen{$i}++;
+    }
+    close $fh;
 }
 
 
@@ -651,7 +695,30 @@ sub write_conf {
 
     my $debug = $HAS_DEBUG ? "    debug_connection 127.0.0.2;\n" : '';
     my $http = ($row->{http} // '') . $HTTP_CONF;
-    my $ret;
+    my ($ret, $small) = (undef, '');
+
+    if ($row->{small}) {
+        # the module again, with a login map of only the addresses asked
+        # for: the same answers
+        my $svc = $SERVICE_CONF =~ s/\$ad_login\b/\$ad_login_small/gr;
+        $http .= "\n    map \$autodiscover_email \$ad_login_small {\n"
+               . "        default      \$autodiscover_email;\n"
+               . "        include      logins-small.map;\n"
+               . "    }\n";
+        $small = <<"END";
+
+    # the module with a small login map
+    server {
+        listen 127.0.0.1:$row->{port_small};
+        server_name autodiscover.example.com;
+
+$svc
+        location $row->{match} {
+            $row->{handler}
+        }
+    }
+END
+    }
 
     if (!defined $answer) {
         $ret = 'return 200 "";';
@@ -741,7 +808,7 @@ $SERVICE_CONF
             $ret
         }
     }
-}
+$small}
 END
 
     open my $fh, '>', "$dir/conf/nginx.conf" or die $!;
@@ -767,6 +834,9 @@ sub check_answers {
     my $mod = http_session($row->{port}, [ map { $reqs->[$_]{raw} } @idx ]);
     my $ret = http_session($row->{port_return},
                            [ map { $reqs->[$_]{raw} } @idx ]);
+    my $small = $row->{small}
+        ? http_session($row->{port_small}, [ map { $reqs->[$_]{raw} } @idx ])
+        : undef;
 
     my @bad;
     for my $k (0 .. $#idx) {
@@ -785,6 +855,9 @@ sub check_answers {
             if length($m->{body}) != length($r->{body});
         push @bad, "$what: return side answered $r->{status_line}"
             if $r->{status} != 200;
+        push @bad, "$what: the small map's side does not send the "
+                   . "module's bytes"
+            if $small && $small->[$k]{body} ne $m->{body};
         last if @bad > 5;
     }
 
@@ -799,8 +872,9 @@ sub check_answers {
     # the headers of both, Date apart
     my @diff = header_diff($mod->[0], $ret->[0]);
     out(sprintf("  checked %d answers of each side: module right, return "
-                . "side the same bytes (%s)\n", scalar(@idx),
-                $row->{return_kind}));
+                . "side the same bytes (%s)%s\n", scalar(@idx),
+                $row->{return_kind},
+                $small ? ", small map's side the module's bytes" : ''));
     out("  headers: " . (@diff ? "differ:\n" . join('', map { "    $_\n" } @diff)
                                : "identical (Date apart)\n"));
     $summary{$row->{name}}{headers} = @diff ? join('; ', @diff) : 'identical';
@@ -1371,25 +1445,14 @@ sub summary {
                               $row->{target},
                               $r >= $row->{target} ? 'met' : 'NOT met');
         }
-        if ($row->{versus} && (my $v = $summary{$row->{versus}})) {
-            if ($v->{module}) {
-                # rows run minutes apart, on a machine whose speed may
-                # change meanwhile: judged on each row's ratios to its own
-                # return side, measured in the same rounds; the raw
-                # figures are printed beside them
-                my $q = $s->{module}{rps} / $v->{module}{rps};
-                my $c = $v->{module}{us} / $s->{module}{us};
-                my $qr = $s->{ratio} / $v->{ratio};
-                my $cr = $s->{cpu_ratio} / $v->{cpu_ratio};
-                $target = sprintf('ratios %.3f x %s\'s, CPU ratios %.3f x '
-                                  . 'its (raw: %.3f x its req/s, %.3f x its '
-                                  . 'CPU per request): %s',
-                                  $qr, $row->{versus}, $cr, $q, $c,
-                                  min($qr, $cr) >= 0.95 ? 'within 5%'
-                                                        : 'NOT within 5%');
-            }
+        if ($row->{small} && defined $s->{small_ratio}) {
+            # the small map's module, in the same nginx and the same rounds
+            my $r = min($s->{small_ratio}, $s->{small_cpu_ratio});
+            $target = sprintf('%.3f x the small map\'s req/s, %.3f x its '
+                              . 'CPU per request, in the same rounds: %s',
+                              $s->{small_ratio}, $s->{small_cpu_ratio},
+                              $r >= 0.95 ? 'within 5%' : 'NOT within 5%');
         }
-
         $t .= sprintf("%-12s %9.0f %8.2f %9.0f %8.2f %7.3f %7.3f %9s %9s "
                       . "%6d %6s  %s\n",
                       $row->{name}, $s->{module}{rps}, $s->{module}{us},
@@ -1410,6 +1473,26 @@ sub summary {
                       join(' ', map { sprintf '%.3f', $_ } @{$s->{cpu_ratios} || []}),
                       $s->{disturbed} ? "; $s->{disturbed} round(s) disturbed "
                                         . "by other work" : '');
+        $t .= sprintf("%s: per-round ratios to the small map (req/s, CPU) %s\n",
+                      $row->{name},
+                      join(' ', map { sprintf '%.3f/%.3f',
+                                          $s->{small_ratios}[$_],
+                                          $s->{small_cpu_ratios}[$_] }
+                                0 .. $#{$s->{small_ratios}}))
+            if $s->{small_ratios};
+        if ($row->{versus} && (my $v = $summary{$row->{versus}})) {
+            # rows run minutes apart, on a machine whose speed may change
+            # meanwhile: for information only
+            $t .= sprintf("%s: against the %s row, run apart: %.3f x its "
+                          . "module's req/s, %.3f x its CPU per request; "
+                          . "ratios to return %.3f x its, CPU ratios %.3f x "
+                          . "its\n", $row->{name}, $row->{versus},
+                          $s->{module}{rps} / $v->{module}{rps},
+                          $v->{module}{us} / $s->{module}{us},
+                          $s->{ratio} / $v->{ratio},
+                          $s->{cpu_ratio} / $v->{cpu_ratio})
+                if $v->{module};
+        }
         $t .= sprintf("%s: per-round ratios %s; start %.2f s, master RSS %s "
                       . "(PSS %s), worker RSS %s (PSS %s) at start\n",
                       $row->{name},
