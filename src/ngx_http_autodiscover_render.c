@@ -15,9 +15,6 @@ static void ngx_http_autodiscover_render_error(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 static u_char *ngx_http_autodiscover_out_reserve(
     ngx_http_autodiscover_out_t *out, size_t len);
-static void ngx_http_autodiscover_out_line(ngx_http_autodiscover_out_t *out,
-    u_char *open, size_t open_len, u_char *close, size_t close_len,
-    const u_char *text, size_t len);
 static size_t ngx_http_autodiscover_xml_len(const ngx_str_t *value);
 static u_char *ngx_http_autodiscover_xml_copy(u_char *dst,
     const ngx_str_t *value, size_t len);
@@ -494,29 +491,8 @@ ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
 
 
 /*
- * open tag, text, close tag: one reservation for the whole line; the text
- * is written as it is
+ * open tag, value escaped, close tag: one reservation for the whole line
  */
-
-static void
-ngx_http_autodiscover_out_line(ngx_http_autodiscover_out_t *out,
-    u_char *open, size_t open_len, u_char *close, size_t close_len,
-    const u_char *text, size_t len)
-{
-    u_char  *p;
-
-    p = ngx_http_autodiscover_out_reserve(out, open_len + len + close_len);
-    if (p == NULL) {
-        return;
-    }
-
-    p = ngx_cpymem(p, open, open_len);
-    p = ngx_cpymem(p, text, len);
-    ngx_memcpy(p, close, close_len);
-}
-
-
-/* the same with the value escaped */
 
 void
 ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
@@ -527,12 +503,6 @@ ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
     size_t   len;
 
     len = ngx_http_autodiscover_xml_len(value);
-
-    if (len == value->len) {
-        ngx_http_autodiscover_out_line(out, open, open_len, close, close_len,
-                                       value->data, len);
-        return;
-    }
 
     p = ngx_http_autodiscover_out_reserve(out, open_len + len + close_len);
     if (p == NULL) {
@@ -552,6 +522,7 @@ ngx_http_autodiscover_out_number_n(ngx_http_autodiscover_out_t *out,
 {
     u_char      *digit;
     u_char       buf[NGX_INT_T_LEN];
+    ngx_str_t    s;
     ngx_uint_t   n;
 
     /* the digits from the last, as ngx_sprintf("%i") would write them */
@@ -568,8 +539,11 @@ ngx_http_autodiscover_out_number_n(ngx_http_autodiscover_out_t *out,
         *--digit = '-';
     }
 
-    ngx_http_autodiscover_out_line(out, open, open_len, close, close_len,
-                                   digit, buf + NGX_INT_T_LEN - digit);
+    s.data = digit;
+    s.len = buf + NGX_INT_T_LEN - digit;
+
+    ngx_http_autodiscover_out_element_n(out, open, open_len, close, close_len,
+                                        &s);
 }
 
 
@@ -578,10 +552,6 @@ ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
     u_char *open, size_t open_len, u_char *close, size_t close_len,
     ngx_int_t value)
 {
-    ngx_str_t  *s;
-
-    s = &ngx_http_autodiscover_on_off[value != 0];
-
-    ngx_http_autodiscover_out_line(out, open, open_len, close, close_len,
-                                   s->data, s->len);
+    ngx_http_autodiscover_out_element_n(out, open, open_len, close, close_len,
+                                    &ngx_http_autodiscover_on_off[value != 0]);
 }
