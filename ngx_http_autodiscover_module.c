@@ -38,6 +38,29 @@ static ngx_http_autodiscover_value_t *ngx_http_autodiscover_compile(
     ngx_int_t *num);
 
 
+static char *ngx_http_autodiscover_check_fallback(ngx_conf_t *cf,
+    void *post, void *data);
+static char *ngx_http_autodiscover_check_max_redirects(ngx_conf_t *cf,
+    void *post, void *data);
+static char *ngx_http_autodiscover_check_max_body(ngx_conf_t *cf,
+    void *post, void *data);
+
+
+/* what a list of names may hold: "*" and "*.domain", or domains only */
+#define NGX_HTTP_AUTODISCOVER_NAMES_WILDCARD  1
+#define NGX_HTTP_AUTODISCOVER_NAMES_EXACT     2
+
+
+static ngx_conf_post_t  ngx_http_autodiscover_fallback_post =
+    { ngx_http_autodiscover_check_fallback };
+
+static ngx_conf_post_t  ngx_http_autodiscover_max_redirects_post =
+    { ngx_http_autodiscover_check_max_redirects };
+
+static ngx_conf_post_t  ngx_http_autodiscover_max_body_post =
+    { ngx_http_autodiscover_check_max_body };
+
+
 static ngx_conf_enum_t  ngx_http_autodiscover_redirect_modes[] = {
     { ngx_string("document"), NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT },
     { ngx_string("302"), NGX_HTTP_AUTODISCOVER_REDIRECT_302 },
@@ -75,35 +98,35 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       ngx_http_autodiscover,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
-      (void *) ngx_http_autodiscover_handler },
+      &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_POX] },
 
     { ngx_string("autodiscover_json"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_autodiscover,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
-      (void *) ngx_http_autodiscover_json_handler },
+      &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_JSON] },
 
     { ngx_string("autodiscover_autoconfig"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_autodiscover,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
-      (void *) ngx_http_autodiscover_autoconfig_handler },
+      &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_AUTOCONFIG] },
 
     { ngx_string("autodiscover_mobileconfig"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_autodiscover,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
-      (void *) ngx_http_autodiscover_mobileconfig_handler },
+      &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_MOBILECONFIG] },
 
     { ngx_string("autodiscover_http_redirect"),
       NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_autodiscover_http_redirect,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
-      NULL },
+      &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_HTTP_REDIRECT] },
 
     { ngx_string("autodiscover_redirect_mode"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -117,7 +140,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, fallback_uri),
-      NULL },
+      &ngx_http_autodiscover_fallback_post },
 
     { ngx_string("autodiscover_fallback_url"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -131,14 +154,14 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       ngx_http_autodiscover_domains,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, fallback_follow),
-      NULL },
+      (void *) NGX_HTTP_AUTODISCOVER_NAMES_WILDCARD },
 
     { ngx_string("autodiscover_fallback_max_redirects"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, fallback_max_redirects),
-      NULL },
+      &ngx_http_autodiscover_max_redirects_post },
 
     { ngx_string("autodiscover_fallback_max_reply"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -152,7 +175,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       ngx_http_autodiscover_domains,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, provider_domains),
-      NULL },
+      (void *) NGX_HTTP_AUTODISCOVER_NAMES_EXACT },
 
     { ngx_string("autodiscover_protocol"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
@@ -166,7 +189,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       ngx_http_autodiscover_domains,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, domains),
-      NULL },
+      (void *) NGX_HTTP_AUTODISCOVER_NAMES_WILDCARD },
 
     { ngx_string("autodiscover_not_served"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -187,7 +210,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       ngx_conf_set_size_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, max_body),
-      NULL },
+      &ngx_http_autodiscover_max_body_post },
 
     ngx_http_autodiscover_value_command("autodiscover_serve", SERVE),
     ngx_http_autodiscover_value_command("autodiscover_account_type",
@@ -351,7 +374,7 @@ ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
     conf->fallback_max_reply = NGX_CONF_UNSET_SIZE;
     conf->not_served = NGX_CONF_UNSET_UINT;
     conf->max_body = NGX_CONF_UNSET_SIZE;
-    conf->enable = NGX_CONF_UNSET;
+    conf->format = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -387,21 +410,6 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_size_value(conf->fallback_max_reply,
                               prev->fallback_max_reply, 16384);
 
-    if (conf->fallback_max_redirects > 10) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"autodiscover_fallback_max_redirects\" must be "
-                           "at most 10, as Outlook follows no more");
-        return NGX_CONF_ERROR;
-    }
-
-    if (conf->fallback_uri.len && conf->fallback_uri.data[0] != '/') {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"autodiscover_fallback\" must name a location, "
-                           "\"%V\" does not start with \"/\"",
-                           &conf->fallback_uri);
-        return NGX_CONF_ERROR;
-    }
-
     /* "autodiscover_http_redirect" binds one location's handler */
 
     if (conf->http_redirect == NGX_CONF_UNSET_PTR) {
@@ -411,15 +419,14 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
                               NGX_HTTP_AUTODISCOVER_NOT_SERVED_404);
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 4096);
 
-    if (conf->max_body == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"autodiscover_max_body\" must be at least 1");
-        return NGX_CONF_ERROR;
-    }
+    /*
+     * the directive that makes a location answer is not inherited: it
+     * binds one location's handler; all but the plain-HTTP endpoint need
+     * to know which domains they answer for
+     */
 
-    /* "autodiscover" is not inherited: it binds one location's handler */
-
-    if (conf->enable == 1
+    if (conf->format != NGX_CONF_UNSET_PTR
+        && !(conf->format->rules & NGX_HTTP_AUTODISCOVER_RULE_HTTP_REDIRECT)
         && conf->domains == NULL
         && conf->account[NGX_HTTP_AUTODISCOVER_A_SERVE] == NULL)
     {
@@ -434,22 +441,37 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
 }
 
 
+/*
+ * "autodiscover", "autodiscover_json", "autodiscover_autoconfig",
+ * "autodiscover_mobileconfig" and "autodiscover_http_redirect": the
+ * location answers in the format of the directive's entry (cmd->post)
+ */
+
 static char *
 ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_autodiscover_loc_conf_t *alcf = conf;
 
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_core_loc_conf_t        *clcf;
+    ngx_http_autodiscover_format_t  *fmt;
 
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    fmt = cmd->post;
 
-    if (clcf->handler == (ngx_http_handler_pt) cmd->post) {
+    if (alcf->format == fmt) {
         return "is duplicate";
     }
 
-    if (alcf->enable != NGX_CONF_UNSET
-        || alcf->http_redirect != NGX_CONF_UNSET_PTR)
-    {
+    if (alcf->format != NGX_CONF_UNSET_PTR) {
+        if ((alcf->format->rules | fmt->rules)
+            & NGX_HTTP_AUTODISCOVER_RULE_HTTP_REDIRECT)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"autodiscover_http_redirect\" only ever "
+                               "redirects: it cannot share a location with "
+                               "\"%V\"", alcf->endpoint);
+            return NGX_CONF_ERROR;
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "only one of \"autodiscover\", "
                            "\"autodiscover_json\", "
@@ -460,9 +482,11 @@ ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    alcf->enable = 1;
+    alcf->format = fmt;
     alcf->endpoint = &cmd->name;
-    clcf->handler = (ngx_http_handler_pt) cmd->post;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_autodiscover_handler;
 
     return NGX_CONF_OK;
 }
@@ -652,7 +676,6 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char  *p = conf;
 
     ngx_str_t     *value, *name, check;
-    ngx_int_t      at;
     ngx_uint_t     i;
     ngx_array_t  **domains;
 
@@ -676,8 +699,7 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         check = value[i];
 
-        if (cmd->offset
-            == offsetof(ngx_http_autodiscover_loc_conf_t, provider_domains)
+        if ((uintptr_t) cmd->post == NGX_HTTP_AUTODISCOVER_NAMES_EXACT
             && ngx_strlchr(check.data, check.data + check.len, '*') != NULL)
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -696,26 +718,14 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             check.len -= 2;
         }
 
-        if (check.len) {
-
-            /* a domain is valid exactly when "x@domain" is an address */
-
-            check.data = ngx_pnalloc(cf->temp_pool, check.len + 2);
-            if (check.data == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            check.data[0] = 'x';
-            check.data[1] = '@';
-            ngx_memcpy(check.data + 2, value[i].data + value[i].len
-                                       - (check.len), check.len);
-            check.len += 2;
-
-            if (ngx_http_autodiscover_check_address(&check, &at) != NGX_OK) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "invalid domain \"%V\"", &value[i]);
-                return NGX_CONF_ERROR;
-            }
+        if (check.len
+            && ngx_http_autodiscover_check_domain(check.data,
+                                                  check.data + check.len)
+               != NGX_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid domain \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
         }
 
         name = ngx_array_push(*domains);
@@ -783,8 +793,8 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_autodiscover_loc_conf_t *alcf = conf;
 
+    char                           *rv;
     ngx_str_t                      *value;
-    ngx_http_core_loc_conf_t       *clcf;
     ngx_http_autodiscover_field_t  *field;
     ngx_http_autodiscover_value_t  *v;
 
@@ -792,12 +802,9 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
         return "is duplicate";
     }
 
-    if (alcf->enable != NGX_CONF_UNSET) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"autodiscover_http_redirect\" only ever "
-                           "redirects: it cannot share a location with "
-                           "\"%V\"", alcf->endpoint);
-        return NGX_CONF_ERROR;
+    rv = ngx_http_autodiscover(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
     }
 
     value = cf->args->elts;
@@ -812,8 +819,53 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
 
     alcf->http_redirect = &v->cv;
 
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_autodiscover_http_redirect_handler;
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_autodiscover_check_fallback(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_str_t  *uri = data;
+
+    if (uri->len == 0 || uri->data[0] != '/') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"autodiscover_fallback\" must name a location, "
+                           "\"%V\" does not start with \"/\"", uri);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_autodiscover_check_max_redirects(ngx_conf_t *cf, void *post,
+    void *data)
+{
+    ngx_uint_t  *n = data;
+
+    if (*n > 10) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"autodiscover_fallback_max_redirects\" must be "
+                           "at most 10, as Outlook follows no more");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_autodiscover_check_max_body(ngx_conf_t *cf, void *post, void *data)
+{
+    size_t  *n = data;
+
+    if (*n == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"autodiscover_max_body\" must be at least 1");
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

@@ -521,63 +521,24 @@ fuzz_protocol(ngx_pool_t *pool, ngx_http_autodiscover_loc_conf_t *alcf,
 
 
 /*
- * the module's static ngx_http_autodiscover_answer() for a request read
- * with rc, as ngx_http_autodiscover_handler() and its body handler call
- * it; the fallback client is not configured in the harnesses
+ * the module's own decision on a request read with rc, answered as the
+ * module answers it (ngx_http_autodiscover_handler() does the same); the
+ * fallback client is not configured in the harnesses
  */
 
 ngx_int_t
 fuzz_answer_request(ngx_http_request_t *r, ngx_http_autodiscover_ctx_t *ctx,
     ngx_int_t rc)
 {
-    ngx_uint_t                         code;
-    ngx_http_autodiscover_renderer_t  *rd;
-
-    if (rc == NGX_ERROR) {
+    if (ngx_http_autodiscover_decide(r, ctx, rc) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (rc != NGX_OK) {
-        return ngx_http_autodiscover_send_error(r, ctx, 600);
+    if (ctx->verdict.kind == NGX_HTTP_AUTODISCOVER_V_FALLBACK) {
+        fuzz_fail("a fallback verdict, with no fallback configured");
     }
 
-    rd = ngx_http_autodiscover_renderer(ctx->schema_id);
-
-    if (rd == NULL) {
-        return ngx_http_autodiscover_send_error(r, ctx, 601);
-    }
-
-    rc = ngx_http_autodiscover_resolve(r, ctx);
-
-    if (rc == NGX_ERROR) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (rc == NGX_DECLINED) {
-        if (ctx->error == 500
-            && ctx->conf->not_served == NGX_HTTP_AUTODISCOVER_NOT_SERVED_404)
-        {
-            return NGX_HTTP_NOT_FOUND;
-        }
-
-        return ngx_http_autodiscover_send_error(r, ctx, ctx->error);
-    }
-
-    code = (rd->check != NULL) ? rd->check(ctx) : 0;
-
-    if (code) {
-        return ngx_http_autodiscover_send_error(r, ctx, code);
-    }
-
-    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL
-        && (rd->redirect_url_302
-            || ctx->conf->redirect_mode == NGX_HTTP_AUTODISCOVER_REDIRECT_302))
-    {
-        return ngx_http_autodiscover_send_redirect(r,
-                     &ctx->service.str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL]);
-    }
-
-    return ngx_http_autodiscover_send(r, ctx, rd);
+    return ngx_http_autodiscover_respond(r, ctx);
 }
 
 
@@ -590,7 +551,7 @@ fuzz_check_answer(ngx_http_request_t *r, ngx_int_t rc)
     ctx = ngx_http_get_module_ctx(r, ngx_http_autodiscover_module);
 
     if (rc == NGX_HTTP_INTERNAL_SERVER_ERROR && ctx != NULL
-        && ctx->error == 602)
+        && ctx->verdict.code == NGX_HTTP_AUTODISCOVER_E_BAD_VALUE)
     {
         /* a variable gave an invalid value: a bare 500 in some formats */
         return;
@@ -602,10 +563,10 @@ fuzz_check_answer(ngx_http_request_t *r, ngx_int_t rc)
     }
 
     if (fuzz_answer.headers == 0) {
-        /* a status for nginx to send: 302, 400, 404 */
+        /* a status for nginx to send: 302, 400, 404, 405 */
 
         if (rc != NGX_HTTP_MOVED_TEMPORARILY && rc != NGX_HTTP_BAD_REQUEST
-            && rc != NGX_HTTP_NOT_FOUND)
+            && rc != NGX_HTTP_NOT_FOUND && rc != NGX_HTTP_NOT_ALLOWED)
         {
             fuzz_fail("no answer, and the handler returned %d", (int) rc);
         }

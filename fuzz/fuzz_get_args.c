@@ -6,10 +6,13 @@
  * called as nginx calls a content handler, with a fuzzed path, query
  * string and Host header:
  *
- *   POX GET        ngx_http_autodiscover_handler()       read_args()
- *   v2 JSON        ngx_http_autodiscover_json_handler()  read_json_request()
- *   autoconfig     ..._autoconfig_handler()     read_autoconfig_request()
- *   Apple profile  ..._mobileconfig_handler()   read_mobileconfig_request()
+ *   POX GET        the "pox" format           read_args()
+ *   v2 JSON        the "json" format          read_json_request()
+ *   autoconfig     the "autoconfig" format    read_autoconfig_request()
+ *   Apple profile  the "mobileconfig" format  read_mobileconfig_request()
+ *
+ * all through ngx_http_autodiscover_handler(), the module's one content
+ * handler, with the location's format set as its directive sets it,
  *
  * each answered through fake filters and checked (well-formed XML or
  * JSON, Content-Length, or a bare status).
@@ -56,6 +59,14 @@ fuzz_part(const u_char **p, const u_char *last, size_t *len)
 }
 
 
+static ngx_http_autodiscover_format_e  fuzz_endpoints[] = {
+    NGX_HTTP_AUTODISCOVER_FMT_POX,
+    NGX_HTTP_AUTODISCOVER_FMT_JSON,
+    NGX_HTTP_AUTODISCOVER_FMT_AUTOCONFIG,
+    NGX_HTTP_AUTODISCOVER_FMT_MOBILECONFIG
+};
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -87,24 +98,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     r = fuzz_request(alcf, uri, uri_len, args, args_len, host, host_len);
 
-    switch (endpoint) {
+    /* the location's directive: its entry in the format table */
 
-    case 0:
-        rc = ngx_http_autodiscover_handler(r);
-        break;
+    alcf->format = &ngx_http_autodiscover_formats[fuzz_endpoints[endpoint]];
 
-    case 1:
-        rc = ngx_http_autodiscover_json_handler(r);
-        break;
-
-    case 2:
-        rc = ngx_http_autodiscover_autoconfig_handler(r);
-        break;
-
-    default:
-        rc = ngx_http_autodiscover_mobileconfig_handler(r);
-        break;
-    }
+    rc = ngx_http_autodiscover_handler(r);
 
     if (rc == NGX_DONE) {
         fuzz_fail("a fallback subrequest, with none configured");

@@ -5,15 +5,11 @@
  * libFuzzer harness: the renderers.  Every account-wide value and every
  * protocol parameter of the location configuration is fuzzed, as values
  * that variables produce at run time (a map on the client's domain, the
- * address itself): ngx_http_autodiscover_resolve() checks and evaluates
- * them, then each format is answered as its handler answers it:
- *
- *   Outlook POX, ActiveSync   check, error, 302 or render
- *                             (ngx_http_autodiscover_send)
- *   Autodiscover v2 JSON      ngx_http_autodiscover_send_json()
- *   Thunderbird autoconfig    ngx_http_autodiscover_send_autoconfig()
- *   Apple profile             ngx_http_autodiscover_send_mobileconfig()
- *   the error document        ngx_http_autodiscover_send_error()
+ * address itself): the module's own ngx_http_autodiscover_decide()
+ * checks and evaluates them, and ngx_http_autodiscover_respond() answers
+ * the verdict in each format, Outlook POX, ActiveSync, Autodiscover v2
+ * JSON, Thunderbird autoconfig and Apple profiles, as the format table
+ * says; then the error document of every code.
  *
  * ngx_http_autodiscover_render() logs an alert when its two passes differ
  * (the harness aborts on any alert); the answer must be well-formed XML
@@ -53,7 +49,11 @@ typedef struct {
 } fuzz_lines_t;
 
 
-static ngx_uint_t  fuzz_codes[] = { 500, 501, 600, 601, 602, 603 };
+static ngx_http_autodiscover_code_e  fuzz_codes[] = {
+    NGX_HTTP_AUTODISCOVER_E_NOT_FOUND, NGX_HTTP_AUTODISCOVER_E_NO_SETTINGS,
+    NGX_HTTP_AUTODISCOVER_E_INVALID, NGX_HTTP_AUTODISCOVER_E_NO_PROVIDER,
+    NGX_HTTP_AUTODISCOVER_E_BAD_VALUE, NGX_HTTP_AUTODISCOVER_E_INTERNAL
+};
 
 
 int
@@ -112,8 +112,7 @@ fuzz_cv(ngx_pool_t *pool, fuzz_lines_t *l)
 static ngx_array_t *
 fuzz_domain_list(ngx_pool_t *pool, ngx_str_t *line, ngx_uint_t wildcards)
 {
-    u_char       *p, *last, *start, *copy;
-    ngx_int_t     at;
+    u_char       *p, *last, *start;
     ngx_str_t     check, *name;
     ngx_array_t  *a;
 
@@ -153,21 +152,14 @@ fuzz_domain_list(ngx_pool_t *pool, ngx_str_t *line, ngx_uint_t wildcards)
             check.len -= 2;
         }
 
-        if (check.len) {
-            copy = ngx_pnalloc(pool, check.len + 2);
-            if (copy == NULL) {
-                abort();
-            }
+        /* the module's own validator, as its directives use it */
 
-            copy[0] = 'x';
-            copy[1] = '@';
-            ngx_memcpy(copy + 2, check.data, check.len);
-            check.data = copy;
-            check.len += 2;
-
-            if (ngx_http_autodiscover_check_address(&check, &at) != NGX_OK) {
-                continue;
-            }
+        if (check.len
+            && ngx_http_autodiscover_check_domain(check.data,
+                                                  check.data + check.len)
+               != NGX_OK)
+        {
+            continue;
         }
 
         if (a == NULL) {
@@ -257,12 +249,12 @@ fuzz_read_back(const char *element, const ngx_str_t *value)
 
 
 typedef struct {
-    ngx_str_t     email;
-    ngx_str_t     name;
-    ngx_str_t     protocol;
-    ngx_str_t     host;
-    ngx_uint_t    flags;
-    ngx_uint_t    code;
+    ngx_str_t                      email;
+    ngx_str_t                      name;
+    ngx_str_t                      protocol;
+    ngx_str_t                      host;
+    ngx_uint_t                     flags;
+    ngx_http_autodiscover_code_e   code;
 } fuzz_input_t;
 
 
@@ -281,6 +273,15 @@ fuzz_ctx(ngx_http_request_t *r, ngx_http_autodiscover_loc_conf_t *alcf,
 
     ctx->conf = alcf;
     ngx_http_set_ctx(r, ctx, ngx_http_autodiscover_module);
+
+    ctx->format = &ngx_http_autodiscover_formats[
+                      (schema == NGX_HTTP_AUTODISCOVER_SCHEMA_JSON)
+                      ? NGX_HTTP_AUTODISCOVER_FMT_JSON
+                      : (schema == NGX_HTTP_AUTODISCOVER_SCHEMA_AUTOCONFIG)
+                        ? NGX_HTTP_AUTODISCOVER_FMT_AUTOCONFIG
+                        : (schema == NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILECONFIG)
+                          ? NGX_HTTP_AUTODISCOVER_FMT_MOBILECONFIG
+                          : NGX_HTTP_AUTODISCOVER_FMT_POX];
 
     ngx_http_autodiscover_use_schema(ctx, schema);
     ctx->request_ns = schema;
@@ -351,14 +352,19 @@ fuzz_format(ngx_http_autodiscover_loc_conf_t *alcf, fuzz_input_t *in,
 
     ctx = fuzz_ctx(r, alcf, in, schema);
 
+    /* the module's own decision and answer, whatever the format */
+
+    rc = fuzz_answer_request(r, ctx, NGX_OK);
+    fuzz_check_answer(r, rc);
+
     switch (schema) {
 
     case NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK:
     case NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC:
-        rc = fuzz_answer_request(r, ctx, NGX_OK);
-        fuzz_check_answer(r, rc);
 
-        if (fuzz_answer.body == NULL || ctx->error) {
+        if (fuzz_answer.body == NULL
+            || ctx->verdict.kind > NGX_HTTP_AUTODISCOVER_V_REDIRECT_ADDR)
+        {
             break;
         }
 
@@ -377,31 +383,8 @@ fuzz_format(ngx_http_autodiscover_loc_conf_t *alcf, fuzz_input_t *in,
 
     default:
 
-        /* as ngx_http_autodiscover_get() */
-
-        rc = ngx_http_autodiscover_resolve(r, ctx);
-
-        if (rc == NGX_ERROR) {
-            fuzz_fail("resolve() failed");
-        }
-
-        if (rc == NGX_DECLINED && ctx->error == 500) {
-            break;
-        }
-
-        if (schema == NGX_HTTP_AUTODISCOVER_SCHEMA_JSON) {
-            rc = ngx_http_autodiscover_send_json(r, ctx);
-
-        } else if (schema == NGX_HTTP_AUTODISCOVER_SCHEMA_AUTOCONFIG) {
-            rc = ngx_http_autodiscover_send_autoconfig(r, ctx);
-
-        } else {
-            rc = ngx_http_autodiscover_send_mobileconfig(r, ctx);
-        }
-
-        fuzz_check_answer(r, rc);
-
         if (fuzz_answer.body != NULL
+            && ctx->verdict.kind <= NGX_HTTP_AUTODISCOVER_V_REDIRECT_ADDR
             && schema == NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILECONFIG)
         {
             fuzz_read_back("string", /* EmailAccountDescription's */
@@ -428,7 +411,11 @@ fuzz_format(ngx_http_autodiscover_loc_conf_t *alcf, fuzz_input_t *in,
     r = fuzz_request(alcf, (u_char *) "/", 1, NULL, 0, NULL, 0);
     ctx = fuzz_ctx(r, alcf, in, schema);
 
-    rc = ngx_http_autodiscover_send_error(r, ctx, in->code);
+    ctx->format = &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_POX];
+    ngx_http_autodiscover_verdict(r, ctx, NGX_HTTP_AUTODISCOVER_V_ERROR,
+                                  in->code);
+
+    rc = ngx_http_autodiscover_respond(r, ctx);
     fuzz_check_answer(r, rc);
 
     fuzz_request_free(r);

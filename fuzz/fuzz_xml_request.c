@@ -204,6 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     ctx->conf = alcf;
+    ctx->format = &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_POX];
     ngx_http_set_ctx(r, ctx, ngx_http_autodiscover_module);
 
     /* every piece exactly as long as it is, as client buffers are */

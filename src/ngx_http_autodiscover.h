@@ -21,6 +21,28 @@
 #define NGX_HTTP_AUTODISCOVER_BAD_UTF8        0xffffffff
 
 
+/*
+ * a table indexed by an enumeration has exactly the enumeration's count
+ * of entries, checked when the module is compiled
+ */
+#define ngx_http_autodiscover_check_table(table, count)                       \
+    typedef char ngx_http_autodiscover_size_of_ ## table[                     \
+        (sizeof(table) / sizeof(table[0]) == (count)) ? 1 : -1]
+
+
+/* the Autodiscover error codes (MS-OXDSCLI 2.2.4.1.1.3.2) */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_E_NONE = 0,
+    NGX_HTTP_AUTODISCOVER_E_NOT_FOUND = 500,    /* the address is unknown */
+    NGX_HTTP_AUTODISCOVER_E_NO_SETTINGS = 501,  /* nothing configured */
+    NGX_HTTP_AUTODISCOVER_E_INVALID = 600,      /* not a valid request */
+    NGX_HTTP_AUTODISCOVER_E_NO_PROVIDER = 601,  /* not in that schema */
+    NGX_HTTP_AUTODISCOVER_E_BAD_VALUE = 602,    /* a variable's value */
+    NGX_HTTP_AUTODISCOVER_E_INTERNAL = 603      /* the fallback failed */
+} ngx_http_autodiscover_code_e;
+
+
 /* protocol types, in the order of ngx_http_autodiscover_types[] */
 
 typedef enum {
@@ -40,7 +62,8 @@ typedef enum {
 typedef enum {
     NGX_HTTP_AUTODISCOVER_TLS_SSL = 0,
     NGX_HTTP_AUTODISCOVER_TLS_STARTTLS,
-    NGX_HTTP_AUTODISCOVER_TLS_NONE
+    NGX_HTTP_AUTODISCOVER_TLS_NONE,
+    NGX_HTTP_AUTODISCOVER_TLS_COUNT
 } ngx_http_autodiscover_tls_e;
 
 
@@ -54,7 +77,8 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_AUTH_OAUTH2,
     NGX_HTTP_AUTODISCOVER_AUTH_CLIENT_IP,
     NGX_HTTP_AUTODISCOVER_AUTH_CLIENT_CERT,
-    NGX_HTTP_AUTODISCOVER_AUTH_NONE
+    NGX_HTTP_AUTODISCOVER_AUTH_NONE,
+    NGX_HTTP_AUTODISCOVER_AUTH_COUNT
 } ngx_http_autodiscover_auth_e;
 
 
@@ -115,7 +139,8 @@ typedef enum {
 typedef enum {
     NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS = 0,
     NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_URL,
-    NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_ADDR
+    NGX_HTTP_AUTODISCOVER_ACTION_REDIRECT_ADDR,
+    NGX_HTTP_AUTODISCOVER_ACTION_COUNT
 } ngx_http_autodiscover_action_e;
 
 
@@ -126,15 +151,101 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_SCHEMA_JSON,
     NGX_HTTP_AUTODISCOVER_SCHEMA_AUTOCONFIG,
     NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILECONFIG,
-    NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN
+    NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN,
+    NGX_HTTP_AUTODISCOVER_SCHEMA_COUNT
 } ngx_http_autodiscover_schema_e;
 
 
-#define NGX_HTTP_AUTODISCOVER_NOT_SERVED_404    0
-#define NGX_HTTP_AUTODISCOVER_NOT_SERVED_ERROR  1
+/*
+ * the one namespace table, indexed by the schema: the namespace of its
+ * requests and of its answers' Response element (without "http://" or
+ * "https://", either of which clients send), and the schema's name as
+ * answers and $autodiscover_schema spell it
+ */
 
-#define NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT  0
-#define NGX_HTTP_AUTODISCOVER_REDIRECT_302       1
+typedef struct {
+    ngx_str_t                        request_ns;
+    ngx_str_t                        response_ns;
+    ngx_str_t                        name;
+} ngx_http_autodiscover_schema_t;
+
+extern ngx_http_autodiscover_schema_t  ngx_http_autodiscover_schemas[];
+
+
+/*
+ * the verdict: what a request gets, decided once, without I/O, by
+ * ngx_http_autodiscover_decide(), whatever the path that asks (a POST, a
+ * GET, the fallback client after a redirectAddr, a fuzz harness)
+ */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_V_SETTINGS = 0,
+    NGX_HTTP_AUTODISCOVER_V_REDIRECT_URL,    /* a redirectUrl document */
+    NGX_HTTP_AUTODISCOVER_V_REDIRECT_ADDR,   /* a redirectAddr document */
+    NGX_HTTP_AUTODISCOVER_V_REDIRECT_302,    /* HTTP 302 to the target */
+    NGX_HTTP_AUTODISCOVER_V_UNAVAILABLE,     /* nothing the format says */
+    NGX_HTTP_AUTODISCOVER_V_INVALID,         /* not a valid request, 600 */
+    NGX_HTTP_AUTODISCOVER_V_ERROR,           /* an error code */
+    NGX_HTTP_AUTODISCOVER_V_NOT_SERVED,      /* the domain is not served */
+    NGX_HTTP_AUTODISCOVER_V_NOT_ALLOWED,     /* no request: a 405 */
+    NGX_HTTP_AUTODISCOVER_V_FALLBACK,        /* ask autodiscover_fallback */
+    NGX_HTTP_AUTODISCOVER_V_RELAYED,         /* the fallback's answer */
+    NGX_HTTP_AUTODISCOVER_V_COUNT
+} ngx_http_autodiscover_verdict_e;
+
+
+typedef struct {
+    ngx_http_autodiscover_verdict_e  kind;
+    ngx_http_autodiscover_code_e     code;    /* INVALID, ERROR */
+    ngx_str_t                        target;  /* REDIRECT_302, RELAYED */
+} ngx_http_autodiscover_verdict_t;
+
+extern ngx_str_t  ngx_http_autodiscover_verdict_names[];
+
+
+/* the formats, one descriptor each in ngx_http_autodiscover_formats[] */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_FMT_POX = 0,        /* Outlook's schema */
+    NGX_HTTP_AUTODISCOVER_FMT_ACTIVESYNC,     /* mobilesync, same endpoint */
+    NGX_HTTP_AUTODISCOVER_FMT_JSON,           /* Autodiscover v2 */
+    NGX_HTTP_AUTODISCOVER_FMT_AUTOCONFIG,     /* Thunderbird */
+    NGX_HTTP_AUTODISCOVER_FMT_MOBILECONFIG,   /* Apple profiles */
+    NGX_HTTP_AUTODISCOVER_FMT_HTTP_REDIRECT,  /* the plain-HTTP endpoint */
+    NGX_HTTP_AUTODISCOVER_FMT_COUNT
+} ngx_http_autodiscover_format_e;
+
+
+/* the decision rules a format follows */
+
+/* the request may be POSTed XML, else it is read from the URL */
+#define NGX_HTTP_AUTODISCOVER_RULE_BODY           0x0001
+/* the format follows the schema the request asks for */
+#define NGX_HTTP_AUTODISCOVER_RULE_BY_SCHEMA      0x0002
+/* what is not answered here is asked of autodiscover_fallback */
+#define NGX_HTTP_AUTODISCOVER_RULE_FALLBACK       0x0004
+/* "autodiscover_not_served error" gives error 500 instead of a 404 */
+#define NGX_HTTP_AUTODISCOVER_RULE_NOT_SERVED     0x0008
+/* redirectUrl as a 302, or as autodiscover_redirect_mode says */
+#define NGX_HTTP_AUTODISCOVER_RULE_302            0x0010
+#define NGX_HTTP_AUTODISCOVER_RULE_REDIRECT_MODE  0x0020
+/* the protocols are evaluated for a redirect too, and the v1 URL */
+#define NGX_HTTP_AUTODISCOVER_RULE_URLS           0x0040
+/* no address: only ever the autodiscover_http_redirect URL */
+#define NGX_HTTP_AUTODISCOVER_RULE_HTTP_REDIRECT  0x0080
+
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_NOT_SERVED_404 = 0,
+    NGX_HTTP_AUTODISCOVER_NOT_SERVED_ERROR
+} ngx_http_autodiscover_not_served_e;
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT = 0,
+    NGX_HTTP_AUTODISCOVER_REDIRECT_302
+} ngx_http_autodiscover_redirect_mode_e;
+
+typedef struct ngx_http_autodiscover_format_s  ngx_http_autodiscover_format_t;
 
 
 /*
@@ -199,13 +310,13 @@ typedef struct {
     ngx_array_t                     *protocols;  /* proto_conf_t */
     ngx_array_t                     *domains;    /* ngx_str_t, lower case */
     ngx_array_t                     *provider_domains;  /* ngx_str_t */
-    ngx_uint_t                       not_served;
+    ngx_uint_t                       not_served;     /* not_served_e */
     size_t                           max_body;
-    ngx_flag_t                       enable;
+    ngx_http_autodiscover_format_t  *format;     /* what answers here */
     ngx_str_t                       *endpoint;   /* the directive's name */
     ngx_http_autodiscover_signer_t  *signer;
     ngx_http_complex_value_t        *http_redirect;
-    ngx_uint_t                       redirect_mode;
+    ngx_uint_t                       redirect_mode;  /* redirect_mode_e */
     ngx_str_t                        fallback_uri;
     ngx_http_complex_value_t        *fallback_url;
     ngx_array_t                     *fallback_follow;  /* ngx_str_t */
@@ -276,13 +387,13 @@ typedef struct {
     ngx_str_t                        name;        /* Apple profiles */
     ngx_str_t                        uuid[2];     /* Apple profiles */
     ngx_str_t                        identifier;  /* Apple profiles */
-    ngx_uint_t                       status;      /* 0: 200 */
     ngx_http_autodiscover_loc_conf_t *conf;
     ngx_str_t                        body;        /* as the client POSTed */
     ngx_http_autodiscover_client_t  *client;
 
-    ngx_uint_t                       error;
-    ngx_str_t                        error_time;
+    const ngx_http_autodiscover_format_t  *format;
+    ngx_http_autodiscover_verdict_t  verdict;
+    ngx_str_t                        error_time;  /* error documents */
     ngx_str_t                        error_id;
 } ngx_http_autodiscover_ctx_t;
 
@@ -305,24 +416,53 @@ typedef struct {
 typedef void (*ngx_http_autodiscover_render_pt)(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 
+/* NGX_OK, NGX_DECLINED for an invalid request, NGX_ABORT for none */
 typedef ngx_int_t (*ngx_http_autodiscover_read_pt)(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
-typedef ngx_int_t (*ngx_http_autodiscover_send_pt)(ngx_http_request_t *r,
+
+/*
+ * a format's own rule: may turn the verdict into INVALID, ERROR or
+ * UNAVAILABLE when the service cannot be said in this format
+ */
+typedef void (*ngx_http_autodiscover_check_pt)(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 
-/* an error code when the service cannot be rendered in this format, or 0 */
-typedef ngx_uint_t (*ngx_http_autodiscover_check_pt)(
+/* what a renderer needs made in the pool first; NGX_OK or NGX_ERROR */
+typedef ngx_int_t (*ngx_http_autodiscover_prepare_pt)(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 
+/* the rendered document made into what is sent: signing */
+typedef ngx_int_t (*ngx_http_autodiscover_finish_pt)(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
+
+/* headers of a document besides its content type */
+typedef ngx_int_t (*ngx_http_autodiscover_headers_pt)(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+
+
+/* how one verdict is answered: a rendered document, or a bare status */
 
 typedef struct {
-    ngx_http_autodiscover_schema_e   schema;
-    ngx_http_autodiscover_check_pt   check;
-    ngx_http_autodiscover_render_pt  render;
-    ngx_str_t                        content_type;
-    unsigned                         redirect_url_302:1;
-    unsigned                         binary:1;     /* no charset */
-} ngx_http_autodiscover_renderer_t;
+    ngx_uint_t                         status;
+    ngx_http_autodiscover_render_pt    render;   /* NULL: the status only */
+} ngx_http_autodiscover_answer_t;
+
+
+struct ngx_http_autodiscover_format_s {
+    ngx_str_t                          name;     /* logs and variables */
+    ngx_http_autodiscover_schema_e     schema;   /* of its answers */
+    ngx_http_autodiscover_read_pt      read;     /* from the URL */
+    ngx_uint_t                         rules;    /* RULE_* */
+    ngx_http_autodiscover_check_pt     check;
+    ngx_http_autodiscover_prepare_pt   prepare;
+    ngx_http_autodiscover_finish_pt    finish;
+    ngx_http_autodiscover_headers_pt   headers;
+    ngx_str_t                          content_type;
+    ngx_uint_t                         binary;   /* no charset */
+    ngx_http_autodiscover_answer_t     answer[NGX_HTTP_AUTODISCOVER_V_COUNT];
+};
+
+extern ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[];
 
 
 #define NGX_HTTP_AUTODISCOVER_NS                                              \
@@ -392,16 +532,23 @@ typedef struct {
                                   "\n")
 
 
-/* handler */
+/* handler: the content handler of every location the module answers */
 ngx_int_t ngx_http_autodiscover_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_autodiscover_resolve(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx);
-ngx_int_t ngx_http_autodiscover_json_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_autodiscover_autoconfig_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_autodiscover_mobileconfig_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_autodiscover_http_redirect_handler(ngx_http_request_t *r);
 
-/* request */
+/* decide: the one decision */
+ngx_int_t ngx_http_autodiscover_decide(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_int_t read);
+void ngx_http_autodiscover_verdict(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_verdict_e kind,
+    ngx_http_autodiscover_code_e code);
+
+/* format: the verdict answered as the format's descriptor says */
+ngx_int_t ngx_http_autodiscover_respond(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+const ngx_http_autodiscover_format_t *ngx_http_autodiscover_format_for(
+    ngx_http_autodiscover_schema_e schema);
+
+/* request: the readers */
 ngx_int_t ngx_http_autodiscover_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
 ngx_int_t ngx_http_autodiscover_read_args(ngx_http_request_t *r,
@@ -412,20 +559,27 @@ ngx_int_t ngx_http_autodiscover_read_autoconfig_request(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_read_mobileconfig_request(
     ngx_http_request_t *r, ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_read_nothing(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_set_address(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
+ngx_int_t ngx_http_autodiscover_set_schema(ngx_http_autodiscover_ctx_t *ctx,
+    ngx_str_t *schema);
+void ngx_http_autodiscover_use_schema(ngx_http_autodiscover_ctx_t *ctx,
+    ngx_http_autodiscover_schema_e schema);
+ngx_http_autodiscover_schema_e ngx_http_autodiscover_find_ns(ngx_str_t *uri,
+    ngx_uint_t response);
+
+/* valid: the validators */
 ngx_int_t ngx_http_autodiscover_check_address(ngx_str_t *addr,
     ngx_int_t *at);
+ngx_int_t ngx_http_autodiscover_check_domain(u_char *p, u_char *last);
 uint32_t ngx_http_autodiscover_utf8(u_char **p, u_char *last);
 ngx_int_t ngx_http_autodiscover_match_domain(ngx_array_t *names,
     ngx_str_t *name);
 ngx_str_t *ngx_http_autodiscover_loggable(ngx_http_request_t *r,
     ngx_str_t *value);
 ngx_int_t ngx_http_autodiscover_check_text(ngx_str_t *value);
-ngx_int_t ngx_http_autodiscover_set_schema(ngx_http_autodiscover_ctx_t *ctx,
-    ngx_str_t *schema);
-void ngx_http_autodiscover_use_schema(ngx_http_autodiscover_ctx_t *ctx,
-    ngx_http_autodiscover_schema_e schema);
 ngx_int_t ngx_http_autodiscover_strip_scheme(ngx_str_t *uri,
     ngx_str_t *rest);
 
@@ -466,29 +620,23 @@ ngx_int_t ngx_http_autodiscover_served(ngx_http_request_t *r,
 void ngx_http_autodiscover_prepare_protocol(
     ngx_http_autodiscover_proto_conf_t *pc);
 ngx_int_t ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
-    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx);
+    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx,
+    ngx_uint_t rules);
 
-/* render */
-ngx_int_t ngx_http_autodiscover_send(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd);
+/* render: the output primitives every renderer writes with */
 ngx_int_t ngx_http_autodiscover_render(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_render_pt render,
     ngx_str_t *body);
-ngx_int_t ngx_http_autodiscover_output(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
-    ngx_str_t *body);
-ngx_http_autodiscover_renderer_t *ngx_http_autodiscover_renderer(
-    ngx_http_autodiscover_schema_e schema);
-ngx_int_t ngx_http_autodiscover_send_error(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_uint_t code);
+ngx_int_t ngx_http_autodiscover_prepare_error(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_render_error(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out,
     const u_char *data, size_t len);
 void ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
     const ngx_str_t *value);
 void ngx_http_autodiscover_out_json(ngx_http_autodiscover_out_t *out,
     const ngx_str_t *value);
-ngx_int_t ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
-    ngx_str_t *location);
 void ngx_http_autodiscover_out_element_n(ngx_http_autodiscover_out_t *out,
     u_char *open, size_t open_len, u_char *close, size_t close_len,
     const ngx_str_t *value);
@@ -499,11 +647,9 @@ void ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
     u_char *open, size_t open_len, u_char *close, size_t close_len,
     ngx_int_t value);
 
-/* client */
+/* client: the fallback, with subrequests */
 ngx_int_t ngx_http_autodiscover_client(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
-ngx_int_t ngx_http_autodiscover_client_redirect_addr(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
 
 /* sign */
 char *ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -511,21 +657,33 @@ char *ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_autodiscover_sign(ngx_http_request_t *r,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out);
 
-/* renderers */
-ngx_uint_t ngx_http_autodiscover_check_outlook(
+/* the formats' own rules, preparations and renderers */
+void ngx_http_autodiscover_check_outlook(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx);
-ngx_uint_t ngx_http_autodiscover_check_activesync(
+void ngx_http_autodiscover_check_activesync(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_render_activesync(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
-ngx_int_t ngx_http_autodiscover_send_json(ngx_http_request_t *r,
+void ngx_http_autodiscover_check_json(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
-ngx_int_t ngx_http_autodiscover_send_autoconfig(ngx_http_request_t *r,
+void ngx_http_autodiscover_render_json(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_check_autoconfig(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
-ngx_int_t ngx_http_autodiscover_send_mobileconfig(ngx_http_request_t *r,
+void ngx_http_autodiscover_render_autoconfig(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_check_apple(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_prepare_apple(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_headers_apple(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_finish_apple(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
+void ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx);
 
 
 extern ngx_module_t  ngx_http_autodiscover_module;

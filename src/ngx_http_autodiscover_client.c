@@ -40,15 +40,12 @@ static ngx_int_t ngx_http_autodiscover_client_seen(ngx_array_t *seen,
     ngx_str_t *value);
 static ngx_int_t ngx_http_autodiscover_client_error(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, char *why);
-
-
-static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_relay = {
-    NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
-    NULL,
-    NULL,
-    ngx_string("text/xml"),
-    0, 0
-};
+static ngx_int_t ngx_http_autodiscover_client_redirect_addr(
+    ngx_http_request_t *r, ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
+static ngx_int_t ngx_http_autodiscover_client_verdict(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_verdict_e kind,
+    ngx_str_t *target);
+static ngx_int_t ngx_http_autodiscover_client_url_ok(ngx_str_t *url);
 
 
 /*
@@ -117,9 +114,26 @@ ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
                                                   "too many redirects");
     }
 
-    c->url = *url;
+    ngx_str_null(&c->url);
     ngx_str_null(&c->host);
     ngx_str_null(&c->uri);
+
+    /*
+     * nothing of an upstream's URL is used, logged or put into a variable
+     * before it is known to be printable ASCII without spaces: a CR or LF
+     * would split the request nginx sends next
+     */
+
+    if (ngx_http_autodiscover_client_url_ok(url) != NGX_OK) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "autodiscover: fallback for \"%V\": a redirect URL "
+                      "with a space, a control or a non-ASCII byte: \"%V\"",
+                      &ctx->email, ngx_http_autodiscover_loggable(r, url));
+        return ngx_http_autodiscover_client_error(r, ctx,
+                                                  "an invalid redirect URL");
+    }
+
+    c->url = *url;
 
     if (url->len) {
 
@@ -175,6 +189,11 @@ ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
             name.len = colon - host.data;
         }
 
+        /*
+         * the allow-list is compared with the host as written, its port
+         * included: a listed name on another port is another server
+         */
+
         if (name.len == 0
             || ngx_strlchr(host.data, host.data + host.len, '@') != NULL
             || ngx_strlchr(host.data, host.data + host.len, '\\') != NULL)
@@ -186,7 +205,7 @@ ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
 
         if (c->hops > 0
             && ngx_http_autodiscover_match_domain(ctx->conf->fallback_follow,
-                                                  &name)
+                                                  &host)
                != NGX_OK)
         {
             return ngx_http_autodiscover_client_error(r, ctx,
@@ -216,6 +235,10 @@ ngx_http_autodiscover_client_hop(ngx_http_request_t *r,
                   "autodiscover: fallback hop %ui to \"%V\" for \"%V\"",
                   c->hops, url->len ? url : &ctx->conf->fallback_uri,
                   &ctx->email);
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "autodiscover: fallback hop %ui, host \"%V\", uri \"%V\"",
+                   c->hops, &c->host, &c->uri);
 
     c->hops++;
 
@@ -344,13 +367,30 @@ ngx_http_autodiscover_client_start(ngx_http_request_t *r,
  * address, else one made like Outlook's
  */
 
+#define NGX_HTTP_AUTODISCOVER_CLIENT_HEAD                                     \
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"                            \
+    "<Autodiscover xmlns=\"" NGX_HTTP_AUTODISCOVER_NS                         \
+    "outlook/requestschema/2006\">\r\n"                                       \
+    "  <Request>\r\n"                                                         \
+    "    <EMailAddress>"
+
+#define NGX_HTTP_AUTODISCOVER_CLIENT_MIDDLE                                   \
+    "</EMailAddress>\r\n"                                                     \
+    "    <AcceptableResponseSchema>"
+
+#define NGX_HTTP_AUTODISCOVER_CLIENT_TAIL                                     \
+    "</AcceptableResponseSchema>\r\n"                                         \
+    "  </Request>\r\n"                                                        \
+    "</Autodiscover>\r\n"
+
+
 static ngx_int_t
 ngx_http_autodiscover_client_body(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
-    u_char                          *p;
-    size_t                           len;
     ngx_str_t                        schema;
+    ngx_uint_t                       pass;
+    ngx_http_autodiscover_out_t      o;
     ngx_http_autodiscover_client_t  *c;
 
     c = ctx->client;
@@ -363,40 +403,45 @@ ngx_http_autodiscover_client_body(ngx_http_request_t *r,
     schema = ctx->schema;
 
     if (schema.len == 0) {
-        ngx_str_set(&schema, NGX_HTTP_AUTODISCOVER_NS
-                             "outlook/responseschema/2006a");
+        schema = ngx_http_autodiscover_schemas[
+                     NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK].name;
     }
 
-    len = sizeof("<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
-                 "<Autodiscover xmlns=\"" NGX_HTTP_AUTODISCOVER_NS
-                 "outlook/requestschema/2006\">\r\n"
-                 "  <Request>\r\n"
-                 "    <EMailAddress></EMailAddress>\r\n"
-                 "    <AcceptableResponseSchema></AcceptableResponseSchema>"
-                 "\r\n"
-                 "  </Request>\r\n"
-                 "</Autodiscover>\r\n") - 1
-          + ctx->email.len + schema.len;
+    /*
+     * the address may hold "&" and "'", which XML must escape; measured,
+     * then written
+     */
 
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
+    ngx_memzero(&o, sizeof(ngx_http_autodiscover_out_t));
+
+    for (pass = 0; pass < 2; pass++) {
+        ngx_http_autodiscover_out_literal(&o,
+                                          NGX_HTTP_AUTODISCOVER_CLIENT_HEAD);
+        ngx_http_autodiscover_out_xml(&o, &ctx->email);
+        ngx_http_autodiscover_out_literal(&o,
+                                          NGX_HTTP_AUTODISCOVER_CLIENT_MIDDLE);
+        ngx_http_autodiscover_out_xml(&o, &schema);
+        ngx_http_autodiscover_out_literal(&o,
+                                          NGX_HTTP_AUTODISCOVER_CLIENT_TAIL);
+
+        if (pass == 1) {
+            break;
+        }
+
+        c->body.len = o.len;
+        c->body.data = ngx_pnalloc(r->pool, o.len);
+        if (c->body.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        o.pos = c->body.data;
+        o.end = c->body.data + o.len;
+        o.len = 0;
+    }
+
+    if (o.overflow || o.pos != o.end) {
         return NGX_ERROR;
     }
-
-    /* both values are checked: an address, a schema from the request */
-
-    c->body.data = p;
-    c->body.len = ngx_sprintf(p,
-                 "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
-                 "<Autodiscover xmlns=\"" NGX_HTTP_AUTODISCOVER_NS
-                 "outlook/requestschema/2006\">\r\n"
-                 "  <Request>\r\n"
-                 "    <EMailAddress>%V</EMailAddress>\r\n"
-                 "    <AcceptableResponseSchema>%V</AcceptableResponseSchema>"
-                 "\r\n"
-                 "  </Request>\r\n"
-                 "</Autodiscover>\r\n", &ctx->email, &schema)
-                  - p;
 
     return NGX_OK;
 }
@@ -494,11 +539,19 @@ ngx_http_autodiscover_client_answer(ngx_http_request_t *r,
             return ngx_http_autodiscover_client_hop(r, ctx, &c->location);
         }
 
+        if (ngx_http_autodiscover_client_url_ok(&c->location) != NGX_OK) {
+            return ngx_http_autodiscover_client_error(r, ctx,
+                                                      "an invalid redirect "
+                                                      "URL");
+        }
+
         if (c->location.len > 8
             && ngx_strncasecmp(c->location.data, (u_char *) "https://", 8)
                == 0)
         {
-            return ngx_http_autodiscover_send_redirect(r, &c->location);
+            return ngx_http_autodiscover_client_verdict(r, ctx,
+                                         NGX_HTTP_AUTODISCOVER_V_REDIRECT_302,
+                                         &c->location);
         }
 
         return ngx_http_autodiscover_client_error(r, ctx,
@@ -517,7 +570,7 @@ ngx_http_autodiscover_client_answer(ngx_http_request_t *r,
                                                   "max_reply");
     }
 
-    rc = ngx_http_autodiscover_xml_reply(r, ctx->schema_id, &c->reply,
+    rc = ngx_http_autodiscover_xml_reply(r, ctx->format->schema, &c->reply,
                                          &reply);
 
     if (rc == NGX_ERROR) {
@@ -548,23 +601,23 @@ ngx_http_autodiscover_client_answer(ngx_http_request_t *r,
 
     target = c->reply;
 
-    return ngx_http_autodiscover_output(r, ctx, &ngx_http_autodiscover_relay,
-                                        &target);
+    return ngx_http_autodiscover_client_verdict(r, ctx,
+                                              NGX_HTTP_AUTODISCOVER_V_RELAYED,
+                                              &target);
 }
 
 
 /*
- * Action redirectAddr: the new address is looked up here first, and only
- * then asked for where the fallback asks
+ * Action redirectAddr: the new address gets what a request for it would
+ * get here, by the same decision; only when that is "ask the fallback"
+ * is it asked for where the fallback asks
  */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_autodiscover_client_redirect_addr(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr)
 {
-    ngx_int_t                         rc;
-    ngx_http_autodiscover_client_t   *c;
-    ngx_http_autodiscover_renderer_t *rd;
+    ngx_http_autodiscover_client_t  *c;
 
     c = ctx->client;
 
@@ -591,29 +644,56 @@ ngx_http_autodiscover_client_redirect_addr(ngx_http_request_t *r,
                   "autodiscover: fallback redirected to the address \"%V\"",
                   &ctx->email);
 
-    ngx_memzero(&ctx->service, sizeof(ngx_http_autodiscover_service_t));
     c->rewritten = 1;
     ngx_str_null(&c->body);
 
-    rd = ngx_http_autodiscover_renderer(ctx->schema_id);
-
-    rc = ngx_http_autodiscover_resolve(r, ctx);
-
-    if (rc == NGX_ERROR) {
+    if (ngx_http_autodiscover_decide(r, ctx, NGX_OK) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (rc == NGX_OK && rd != NULL
-        && (rd->check == NULL || rd->check(ctx) == 0))
+    if (ctx->verdict.kind == NGX_HTTP_AUTODISCOVER_V_FALLBACK
+        || ctx->verdict.kind == NGX_HTTP_AUTODISCOVER_V_NOT_SERVED)
     {
-        return ngx_http_autodiscover_send(r, ctx, rd);
+        return ngx_http_autodiscover_client(r, ctx);
     }
 
-    if (rc == NGX_DECLINED && ctx->error == 602) {
-        return ngx_http_autodiscover_send_error(r, ctx, 602);
+    return ngx_http_autodiscover_respond(r, ctx);
+}
+
+
+/* the chain ends here: what the client gets, as the format answers it */
+
+static ngx_int_t
+ngx_http_autodiscover_client_verdict(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_verdict_e kind,
+    ngx_str_t *target)
+{
+    ngx_http_autodiscover_verdict(r, ctx, kind, NGX_HTTP_AUTODISCOVER_E_NONE);
+
+    if (target != NULL) {
+        ctx->verdict.target = *target;
     }
 
-    return ngx_http_autodiscover_client(r, ctx);
+    return ngx_http_autodiscover_respond(r, ctx);
+}
+
+
+/* an absolute URL of printable ASCII: no space, control or 8-bit byte */
+
+static ngx_int_t
+ngx_http_autodiscover_client_url_ok(ngx_str_t *url)
+{
+    u_char  *p, *last;
+
+    last = url->data + url->len;
+
+    for (p = url->data; p < last; p++) {
+        if (*p <= 0x20 || *p >= 0x7f) {
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
@@ -657,5 +737,8 @@ ngx_http_autodiscover_client_error(ngx_http_request_t *r,
                                        : &ctx->conf->fallback_uri,
                   ctx->client->status);
 
-    return ngx_http_autodiscover_send_error(r, ctx, 603);
+    ngx_http_autodiscover_verdict(r, ctx, NGX_HTTP_AUTODISCOVER_V_ERROR,
+                                  NGX_HTTP_AUTODISCOVER_E_INTERNAL);
+
+    return ngx_http_autodiscover_respond(r, ctx);
 }

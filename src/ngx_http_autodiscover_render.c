@@ -11,8 +11,6 @@
 #include "ngx_http_autodiscover.h"
 
 
-static void ngx_http_autodiscover_render_error(
-    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 static u_char *ngx_http_autodiscover_out_reserve(
     ngx_http_autodiscover_out_t *out, size_t len);
 static size_t ngx_http_autodiscover_xml_len(const ngx_str_t *value);
@@ -20,49 +18,31 @@ static u_char *ngx_http_autodiscover_xml_copy(u_char *dst,
     const ngx_str_t *value, size_t len);
 
 
-static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_renderers[] = {
-
-    { NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK,
-      ngx_http_autodiscover_check_outlook,
-      ngx_http_autodiscover_render_outlook,
-      ngx_string("text/xml"), 0, 0 },
-
-    /* ActiveSync has no redirectUrl: devices follow an HTTP 302 */
-
-    { NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC,
-      ngx_http_autodiscover_check_activesync,
-      ngx_http_autodiscover_render_activesync,
-      ngx_string("text/xml"), 1, 0 },
-
-    { NGX_HTTP_AUTODISCOVER_SCHEMA_NONE, NULL, NULL, ngx_null_string, 0, 0 }
-};
-
-
-static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_error = {
-    NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
-    NULL,
-    ngx_http_autodiscover_render_error,
-    ngx_string("text/xml"),
-    0, 0
-};
-
-
 /* MS-OXDSCLI 2.2.4.1.1.3.2 */
 
 typedef struct {
-    ngx_uint_t   code;
-    ngx_str_t    message;
+    ngx_http_autodiscover_code_e   code;
+    ngx_str_t                      message;
 } ngx_http_autodiscover_error_t;
 
 
+/*
+ * 500 as Exchange words it, which is also the text clients match
+ * (exchangelib maps exactly this one, and "The email address can't be
+ * found.", to a missing mailbox); MS-OXDSCLI's table has no hyphen
+ */
+
 static ngx_http_autodiscover_error_t  ngx_http_autodiscover_errors[] = {
-    { 500, ngx_string("The email address cannot be found.") },
-    { 501, ngx_string("Bad Address") },
-    { 600, ngx_string("Invalid Request") },
-    { 601, ngx_string("Provider is not available") },
-    { 602, ngx_string("Bad Address") },
-    { 603, ngx_string("The Autodiscover server threw an internal error.") },
-    { 0, ngx_null_string }
+    { NGX_HTTP_AUTODISCOVER_E_NOT_FOUND,
+      ngx_string("The e-mail address cannot be found.") },
+    { NGX_HTTP_AUTODISCOVER_E_NO_SETTINGS, ngx_string("Bad Address") },
+    { NGX_HTTP_AUTODISCOVER_E_INVALID, ngx_string("Invalid Request") },
+    { NGX_HTTP_AUTODISCOVER_E_NO_PROVIDER,
+      ngx_string("Provider is not available") },
+    { NGX_HTTP_AUTODISCOVER_E_BAD_VALUE, ngx_string("Bad Address") },
+    { NGX_HTTP_AUTODISCOVER_E_INTERNAL,
+      ngx_string("The Autodiscover server threw an internal error.") },
+    { NGX_HTTP_AUTODISCOVER_E_NONE, ngx_null_string }
 };
 
 
@@ -84,35 +64,6 @@ static ngx_str_t  ngx_http_autodiscover_on_off[] = {
 };
 
 
-ngx_http_autodiscover_renderer_t *
-ngx_http_autodiscover_renderer(ngx_http_autodiscover_schema_e schema)
-{
-    ngx_http_autodiscover_renderer_t  *rd;
-
-    for (rd = ngx_http_autodiscover_renderers; rd->render; rd++) {
-        if (rd->schema == schema) {
-            return rd;
-        }
-    }
-
-    return NULL;
-}
-
-
-ngx_int_t
-ngx_http_autodiscover_send(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd)
-{
-    ngx_str_t  body;
-
-    if (ngx_http_autodiscover_render(r, ctx, rd, &body) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_autodiscover_output(r, ctx, rd, &body);
-}
-
-
 /*
  * renders once into the worker's scratch buffer and copies the answer
  * into a buffer of exactly its size; an answer that does not fit there is
@@ -121,7 +72,7 @@ ngx_http_autodiscover_send(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_autodiscover_render(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_render_pt render,
     ngx_str_t *body)
 {
     size_t                              len;
@@ -135,7 +86,7 @@ ngx_http_autodiscover_render(ngx_http_request_t *r,
     o.pos = amcf->scratch;
     o.end = amcf->scratch + amcf->scratch_size;
 
-    rd->render(&o, ctx);
+    render(&o, ctx);
 
     len = o.len;
 
@@ -158,7 +109,7 @@ ngx_http_autodiscover_render(ngx_http_request_t *r,
     o.len = 0;
     o.overflow = 0;
 
-    rd->render(&o, ctx);
+    render(&o, ctx);
 
     if (o.overflow || o.len != len || o.pos != o.end) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -171,89 +122,27 @@ ngx_http_autodiscover_render(ngx_http_request_t *r,
 }
 
 
-/* the headers, then the body as it is */
+/* what an Autodiscover error document says besides its code */
 
 ngx_int_t
-ngx_http_autodiscover_output(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_http_autodiscover_renderer_t *rd,
-    ngx_str_t *body)
-{
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
-
-    r->headers_out.status = ctx->status ? ctx->status : NGX_HTTP_OK;
-    r->headers_out.content_length_n = body->len;
-    r->headers_out.content_type = rd->content_type;
-    r->headers_out.content_type_len = rd->content_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-
-    if (!rd->binary) {
-        ngx_str_set(&r->headers_out.charset, "utf-8");
-    }
-
-    r->allow_ranges = 0;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_ERROR;
-    }
-
-    b->pos = body->data;
-    b->last = body->data + body->len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
-}
-
-
-/* an HTTP 302 to an absolute URL */
-
-ngx_int_t
-ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
-    ngx_str_t *location)
-{
-    ngx_http_clear_location(r);
-
-    r->headers_out.location = ngx_list_push(&r->headers_out.headers);
-    if (r->headers_out.location == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    r->headers_out.location->hash = 1;
-    ngx_str_set(&r->headers_out.location->key, "Location");
-    r->headers_out.location->value = *location;
-
-    return NGX_HTTP_MOVED_TEMPORARILY;
-}
-
-
-ngx_int_t
-ngx_http_autodiscover_send_error(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_uint_t code)
+ngx_http_autodiscover_prepare_error(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
 {
     u_char      *p;
     ngx_tm_t     tm;
     ngx_time_t  *tp;
 
-    ctx->error = code;
+    if (ctx->verdict.kind != NGX_HTTP_AUTODISCOVER_V_INVALID
+        && ctx->verdict.kind != NGX_HTTP_AUTODISCOVER_V_ERROR)
+    {
+        return NGX_OK;
+    }
 
     /* the time of day and a number naming this server, as Exchange does */
 
     p = ngx_pnalloc(r->pool, sizeof("00:00:00.000") - 1 + NGX_INT32_LEN);
     if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     tp = ngx_timeofday();
@@ -269,18 +158,20 @@ ngx_http_autodiscover_send_error(ngx_http_request_t *r,
                                              ngx_cycle->hostname.len));
     ctx->error_id.len = p - ctx->error_id.data;
 
-    return ngx_http_autodiscover_send(r, ctx, &ngx_http_autodiscover_error);
+    return NGX_OK;
 }
 
 
-static void
+/* the Autodiscover error document of Outlook's and ActiveSync's */
+
+void
 ngx_http_autodiscover_render_error(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx)
 {
     ngx_http_autodiscover_error_t  *e;
 
     for (e = ngx_http_autodiscover_errors; e->code; e++) {
-        if (e->code == ctx->error) {
+        if (e->code == ctx->verdict.code) {
             break;
         }
     }

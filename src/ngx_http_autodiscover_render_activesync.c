@@ -25,30 +25,32 @@ static ngx_str_t  ngx_http_autodiscover_activesync_error =
     ngx_string("ActiveSync is not available for this address.");
 
 
-ngx_uint_t
-ngx_http_autodiscover_check_activesync(ngx_http_autodiscover_ctx_t *ctx)
+void
+ngx_http_autodiscover_check_activesync(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
 {
     /* User/EMailAddress is required, a LegacyDN does not do */
 
     if (ctx->email.len == 0) {
-        return 600;
+        ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_INVALID;
+        ctx->verdict.code = NGX_HTTP_AUTODISCOVER_E_INVALID;
+        return;
     }
 
     /*
      * with no ActiveSync URL, a request in the mobilesync namespace gets
-     * the schema's own error; one that only asked for the schema, 601
+     * the schema's own error; one that only asked for the schema, 601,
+     * and so does any when there is a fallback to ask instead
      */
 
-    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS
+    if (ctx->verdict.kind == NGX_HTTP_AUTODISCOVER_V_SETTINGS
         && ngx_http_autodiscover_activesync_url(ctx)->len == 0
         && (ctx->request_ns != NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC
             || ctx->conf->fallback_uri.len))
     {
-        /* with a fallback, the fallback is asked instead */
-        return 601;
+        ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_ERROR;
+        ctx->verdict.code = NGX_HTTP_AUTODISCOVER_E_NO_PROVIDER;
     }
-
-    return 0;
 }
 
 

@@ -32,8 +32,6 @@ static ngx_int_t ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_int_t type);
 static ngx_int_t ngx_http_autodiscover_apple_uuid(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *uuid);
-static void ngx_http_autodiscover_render_apple(
-    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 static void ngx_http_autodiscover_apple_server(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx,
     char *prefix, const ngx_http_autodiscover_proto_t *p);
@@ -41,15 +39,6 @@ static void ngx_http_autodiscover_apple_string(
     ngx_http_autodiscover_out_t *out, char *key, const ngx_str_t *value);
 static void ngx_http_autodiscover_apple_key(ngx_http_autodiscover_out_t *out,
     char *prefix, char *key);
-
-
-static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_apple = {
-    NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILECONFIG,
-    NULL,
-    ngx_http_autodiscover_render_apple,
-    ngx_string("application/x-apple-aspen-config"),
-    0, 1
-};
 
 
 /* indexed by the authentication mechanism */
@@ -65,6 +54,9 @@ static ngx_str_t  ngx_http_autodiscover_apple_auth[] = {
     ngx_string("EmailAuthNone")          /* none */
 };
 
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_apple_auth,
+                                  NGX_HTTP_AUTODISCOVER_AUTH_COUNT);
+
 
 /* RFC 4122's DNS namespace: the names are reverse-DNS identifiers */
 
@@ -77,48 +69,58 @@ static u_char  ngx_http_autodiscover_apple_namespace[16] = {
 static u_char  ngx_http_autodiscover_apple_hex[] = "0123456789ABCDEF";
 
 
-ngx_int_t
-ngx_http_autodiscover_send_mobileconfig(ngx_http_request_t *r,
+/* a profile needs an incoming and an outgoing server, and no redirect */
+
+void
+ngx_http_autodiscover_check_apple(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
-    u_char                                 *p;
-    ngx_str_t                               body, der;
-    ngx_table_elt_t                        *h;
-    ngx_http_autodiscover_apple_servers_t   servers;
-
-    if (ctx->error == 600) {
-        return NGX_HTTP_BAD_REQUEST;
-    }
-
-    if (ctx->error) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    ngx_http_autodiscover_apple_servers_t  servers;
 
     if (ngx_http_autodiscover_apple_servers(ctx, &servers) != NGX_OK) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: no incoming and outgoing settings "
                       "(or a redirect) for domain \"%V\"", &ctx->domain);
-        return NGX_HTTP_NOT_FOUND;
+        ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_UNAVAILABLE;
+    }
+}
+
+
+/* the payloads' identifiers and UUIDs, made in the pool */
+
+ngx_int_t
+ngx_http_autodiscover_prepare_apple(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_http_autodiscover_apple_servers_t  servers;
+
+    if (ngx_http_autodiscover_apple_servers(ctx, &servers) != NGX_OK) {
+        return NGX_ERROR;
     }
 
-    if (ngx_http_autodiscover_apple_ids(r, ctx,
-                                 servers.in->num[NGX_HTTP_AUTODISCOVER_F_TYPE])
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    return ngx_http_autodiscover_apple_ids(r, ctx,
+                                 servers.in->num[NGX_HTTP_AUTODISCOVER_F_TYPE]);
+}
 
-    /* attachment; filename="example.com.mobileconfig" */
+
+/* attachment; filename="example.com.mobileconfig" */
+
+ngx_int_t
+ngx_http_autodiscover_headers_apple(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    u_char           *p;
+    ngx_table_elt_t  *h;
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     p = ngx_pnalloc(r->pool, sizeof("attachment; filename=\".mobileconfig\"")
                              - 1 + ctx->domain.len);
     if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
     h->hash = 1;
@@ -128,27 +130,31 @@ ngx_http_autodiscover_send_mobileconfig(ngx_http_request_t *r,
                                &ctx->domain)
                    - p;
 
-    if (ngx_http_autodiscover_render(r, ctx, &ngx_http_autodiscover_apple,
-                                     &body)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    return NGX_OK;
+}
+
+
+/* with autodiscover_sign, the profile is sent signed */
+
+ngx_int_t
+ngx_http_autodiscover_finish_apple(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body)
+{
+    ngx_str_t  der;
 
     if (ctx->conf->signer == NULL) {
-        return ngx_http_autodiscover_output(r, ctx,
-                                            &ngx_http_autodiscover_apple,
-                                            &body);
+        return NGX_OK;
     }
 
-    if (ngx_http_autodiscover_sign(r, ctx->conf->signer, &body, &der)
+    if (ngx_http_autodiscover_sign(r, ctx->conf->signer, body, &der)
         != NGX_OK)
     {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
     }
 
-    return ngx_http_autodiscover_output(r, ctx, &ngx_http_autodiscover_apple,
-                                        &der);
+    *body = der;
+
+    return NGX_OK;
 }
 
 
@@ -299,7 +305,7 @@ ngx_http_autodiscover_apple_uuid(ngx_http_request_t *r, ngx_str_t *name,
 }
 
 
-static void
+void
 ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx)
 {

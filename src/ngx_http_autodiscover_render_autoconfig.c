@@ -17,23 +17,12 @@
  */
 
 
-static void ngx_http_autodiscover_render_autoconfig(
-    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 static void ngx_http_autodiscover_autoconfig_server(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx,
     const ngx_http_autodiscover_proto_t *p);
 static void ngx_http_autodiscover_autoconfig_url(
     ngx_http_autodiscover_out_t *out, char *open, const ngx_str_t *url,
     char *close);
-
-
-static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_autoconfig = {
-    NGX_HTTP_AUTODISCOVER_SCHEMA_AUTOCONFIG,
-    NULL,
-    ngx_http_autodiscover_render_autoconfig,
-    ngx_string("text/xml"),
-    0, 0
-};
 
 
 /* indexed by the TLS mode */
@@ -43,6 +32,9 @@ static ngx_str_t  ngx_http_autodiscover_socket_types[] = {
     ngx_string("STARTTLS"),
     ngx_string("plain")
 };
+
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_socket_types,
+                                  NGX_HTTP_AUTODISCOVER_TLS_COUNT);
 
 
 static ngx_str_t  ngx_http_autodiscover_server_types[] = {
@@ -65,31 +57,24 @@ static ngx_str_t  ngx_http_autodiscover_booleans[] = {
     ((p)->num[NGX_HTTP_AUTODISCOVER_F_TYPE] == NGX_HTTP_AUTODISCOVER_SMTP)
 
 
-ngx_int_t
-ngx_http_autodiscover_send_autoconfig(ngx_http_request_t *r,
+void
+ngx_http_autodiscover_check_autoconfig(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
     ngx_uint_t                      i;
     ngx_http_autodiscover_proto_t  *p;
-
-    if (ctx->error == 600) {
-        return NGX_HTTP_BAD_REQUEST;
-    }
-
-    if (ctx->error) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
 
     /*
      * a redirected address, or one without an incoming server (Thunderbird
      * can do nothing with an outgoing server alone): nothing here
      */
 
-    if (ctx->service.action != NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS) {
+    if (ctx->verdict.kind != NGX_HTTP_AUTODISCOVER_V_SETTINGS) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: domain \"%V\" is redirected, which "
                       "autoconfig cannot say", &ctx->domain);
-        return NGX_HTTP_NOT_FOUND;
+        ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_UNAVAILABLE;
+        return;
     }
 
     p = ctx->service.protocols.elts;
@@ -98,8 +83,7 @@ ngx_http_autodiscover_send_autoconfig(ngx_http_request_t *r,
         if (ngx_http_autodiscover_autoconfig_type(&p[i])
             && !ngx_http_autodiscover_autoconfig_smtp(&p[i]))
         {
-            return ngx_http_autodiscover_send(r, ctx,
-                                             &ngx_http_autodiscover_autoconfig);
+            return;
         }
     }
 
@@ -107,11 +91,11 @@ ngx_http_autodiscover_send_autoconfig(ngx_http_request_t *r,
                   "autodiscover: no IMAP or POP3 settings for "
                   "domain \"%V\"", &ctx->domain);
 
-    return NGX_HTTP_NOT_FOUND;
+    ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_UNAVAILABLE;
 }
 
 
-static void
+void
 ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx)
 {

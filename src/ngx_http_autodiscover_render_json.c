@@ -17,8 +17,6 @@
  */
 
 
-static void ngx_http_autodiscover_render_json(
-    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 static const ngx_str_t *ngx_http_autodiscover_json_url(
     const ngx_http_autodiscover_ctx_t *ctx, ngx_uint_t protocol);
 static void ngx_http_autodiscover_json_error(
@@ -38,49 +36,30 @@ static ngx_str_t  ngx_http_autodiscover_json_protocols[] = {
 static ngx_str_t  ngx_http_autodiscover_json_none = ngx_null_string;
 
 
-static ngx_http_autodiscover_renderer_t  ngx_http_autodiscover_json = {
-    NGX_HTTP_AUTODISCOVER_SCHEMA_JSON,
-    NULL,
-    ngx_http_autodiscover_render_json,
-    ngx_string("application/json"),
-    0, 0
-};
+/* the protocol asked for must have a URL for this address */
 
-
-ngx_int_t
-ngx_http_autodiscover_send_json(ngx_http_request_t *r,
+void
+ngx_http_autodiscover_check_json(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_uint_t        i;
-    const ngx_str_t  *url;
+    ngx_uint_t  i;
 
-    if (ctx->error == 600) {
-        ctx->status = NGX_HTTP_BAD_REQUEST;
-
-    } else if (ctx->error) {
-        ctx->status = NGX_HTTP_INTERNAL_SERVER_ERROR;
-
-    } else {
-        ctx->status = NGX_HTTP_BAD_REQUEST;
-
-        for (i = 0; ngx_http_autodiscover_json_protocols[i].len; i++) {
-            url = ngx_http_autodiscover_json_url(ctx, i);
-
-            if (url->len
-                && ctx->protocol.len
-                   == ngx_http_autodiscover_json_protocols[i].len
-                && ngx_strncasecmp(ctx->protocol.data,
-                                   ngx_http_autodiscover_json_protocols[i].data,
-                                   ctx->protocol.len)
-                   == 0)
-            {
-                ctx->status = NGX_HTTP_OK;
-                break;
+    for (i = 0; ngx_http_autodiscover_json_protocols[i].len; i++) {
+        if (ctx->protocol.len == ngx_http_autodiscover_json_protocols[i].len
+            && ngx_strncasecmp(ctx->protocol.data,
+                               ngx_http_autodiscover_json_protocols[i].data,
+                               ctx->protocol.len)
+               == 0)
+        {
+            if (ngx_http_autodiscover_json_url(ctx, i)->len) {
+                return;
             }
+
+            break;
         }
     }
 
-    return ngx_http_autodiscover_send(r, ctx, &ngx_http_autodiscover_json);
+    ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_UNAVAILABLE;
 }
 
 
@@ -124,7 +103,7 @@ ngx_http_autodiscover_json_url(const ngx_http_autodiscover_ctx_t *ctx,
 }
 
 
-static void
+void
 ngx_http_autodiscover_render_json(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx)
 {
@@ -132,13 +111,13 @@ ngx_http_autodiscover_render_json(ngx_http_autodiscover_out_t *out,
     ngx_str_t         message;
     const ngx_str_t  *url;
 
-    if (ctx->error == 600) {
+    if (ctx->verdict.kind == NGX_HTTP_AUTODISCOVER_V_INVALID) {
         ngx_str_set(&message, "The email address is missing or not valid.");
         ngx_http_autodiscover_json_error(out, "InvalidUser", &message);
         return;
     }
 
-    if (ctx->error) {
+    if (ctx->verdict.kind == NGX_HTTP_AUTODISCOVER_V_ERROR) {
         ngx_str_set(&message,
                     "The Autodiscover server has a configuration error.");
         ngx_http_autodiscover_json_error(out, "InternalServerError",
@@ -146,7 +125,7 @@ ngx_http_autodiscover_render_json(ngx_http_autodiscover_out_t *out,
         return;
     }
 
-    if (ctx->status == NGX_HTTP_OK) {
+    if (ctx->verdict.kind != NGX_HTTP_AUTODISCOVER_V_UNAVAILABLE) {
         for (i = 0; ngx_http_autodiscover_json_protocols[i].len; i++) {
             if (ctx->protocol.len
                 == ngx_http_autodiscover_json_protocols[i].len

@@ -27,6 +27,9 @@ static ngx_str_t  ngx_http_autodiscover_outlook_actions[] = {
     ngx_string("redirectAddr")
 };
 
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_outlook_actions,
+                                  NGX_HTTP_AUTODISCOVER_ACTION_COUNT);
+
 
 typedef struct {
     ngx_http_autodiscover_field_e   field;
@@ -55,22 +58,24 @@ static ngx_http_autodiscover_outlook_url_t
     ((p)->num[NGX_HTTP_AUTODISCOVER_F_ ## f] != NGX_CONF_UNSET)
 
 
-ngx_uint_t
-ngx_http_autodiscover_check_outlook(ngx_http_autodiscover_ctx_t *ctx)
+void
+ngx_http_autodiscover_check_outlook(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
 {
     /*
      * settings without a protocol: "no configuration" for an Outlook
      * request, "no provider" for a request that only asked for the schema
      */
 
-    if (ctx->service.action == NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS
+    if (ctx->verdict.kind == NGX_HTTP_AUTODISCOVER_V_SETTINGS
         && ctx->service.protocols.nelts == 0)
     {
-        return (ctx->request_ns == NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK)
-               ? 501 : 601;
+        ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_ERROR;
+        ctx->verdict.code =
+            (ctx->request_ns == NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK)
+            ? NGX_HTTP_AUTODISCOVER_E_NO_SETTINGS
+            : NGX_HTTP_AUTODISCOVER_E_NO_PROVIDER;
     }
-
-    return 0;
 }
 
 

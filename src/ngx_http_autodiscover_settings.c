@@ -79,6 +79,9 @@ ngx_str_t  ngx_http_autodiscover_types[] = {
     ngx_null_string
 };
 
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_types,
+                                  NGX_HTTP_AUTODISCOVER_TYPE_COUNT + 1);
+
 
 static ngx_str_t  ngx_http_autodiscover_tls_names[] = {
     ngx_string("ssl"),
@@ -86,6 +89,9 @@ static ngx_str_t  ngx_http_autodiscover_tls_names[] = {
     ngx_string("none"),
     ngx_null_string
 };
+
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_tls_names,
+                                  NGX_HTTP_AUTODISCOVER_TLS_COUNT + 1);
 
 
 /* Thunderbird's autoconfig names them so too */
@@ -101,6 +107,9 @@ ngx_str_t  ngx_http_autodiscover_auth_names[] = {
     ngx_string("none"),
     ngx_null_string
 };
+
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_auth_names,
+                                  NGX_HTTP_AUTODISCOVER_AUTH_COUNT + 1);
 
 
 static ngx_str_t  ngx_http_autodiscover_account_types[] = {
@@ -203,6 +212,9 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[] = {
       1 << NGX_HTTP_AUTODISCOVER_POP3 }
 };
 
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_fields,
+                                  NGX_HTTP_AUTODISCOVER_F_COUNT);
+
 
 /* indexed by ngx_http_autodiscover_account_e */
 
@@ -268,6 +280,9 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_account[] = {
     { ngx_string("profile description"), ngx_http_autodiscover_parse_text,
       NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 }
 };
+
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_account,
+                                  NGX_HTTP_AUTODISCOVER_A_COUNT);
 
 
 static ngx_int_t
@@ -492,7 +507,8 @@ ngx_http_autodiscover_served(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
-    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx)
+    ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx,
+    ngx_uint_t rules)
 {
     ngx_int_t                         rc;
     ngx_uint_t                        i;
@@ -531,7 +547,7 @@ ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
     }
 
     if (svc->str[NGX_HTTP_AUTODISCOVER_A_V1_URL].len == 0
-        && ctx->schema_id == NGX_HTTP_AUTODISCOVER_SCHEMA_JSON)
+        && (rules & NGX_HTTP_AUTODISCOVER_RULE_URLS))
     {
         rc = ngx_http_autodiscover_v1_url(r,
                                    &svc->str[NGX_HTTP_AUTODISCOVER_A_V1_URL]);
@@ -567,7 +583,7 @@ redirect:
 
     /* Autodiscover v2 still names the protocols' URLs, such as EWS */
 
-    if (ctx->schema_id == NGX_HTTP_AUTODISCOVER_SCHEMA_JSON) {
+    if (rules & NGX_HTTP_AUTODISCOVER_RULE_URLS) {
         return ngx_http_autodiscover_evaluate_protocols(r, alcf, ctx);
     }
 

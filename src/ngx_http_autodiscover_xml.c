@@ -111,15 +111,6 @@ static xmlNodePtr ngx_http_autodiscover_xml_child(xmlNodePtr parent,
     char *name);
 
 
-static ngx_str_t  ngx_http_autodiscover_request_ns[] = {
-    ngx_null_string,
-    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
-               "outlook/requestschema/2006"),
-    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
-               "mobilesync/requestschema/2006")
-};
-
-
 /*
  * markup never parsed, what follows a "<": a DTD, and a catalog PI, which
  * would make libxml2 read the system's catalog files
@@ -136,18 +127,6 @@ static ngx_http_autodiscover_refused_t  ngx_http_autodiscover_refused[] = {
     { ngx_string("!ENTITY"), "a DOCTYPE or ENTITY declaration" },
     { ngx_string("?oasis-xml-catalog"), "a catalog processing instruction" },
     { ngx_null_string, NULL }
-};
-
-
-/* indexed by the schema: NONE is the base schema of the envelope */
-
-static ngx_str_t  ngx_http_autodiscover_response_ns[] = {
-    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
-               "responseschema/2006"),
-    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
-               "outlook/responseschema/2006a"),
-    ngx_string("schemas.microsoft.com/exchange/autodiscover/"
-               "mobilesync/responseschema/2006")
 };
 
 
@@ -840,8 +819,8 @@ ngx_http_autodiscover_xml_decl(u_char *p, u_char *last)
 static ngx_http_autodiscover_schema_e
 ngx_http_autodiscover_xml_ns(const xmlChar *uri)
 {
-    ngx_str_t   href, rest;
-    ngx_uint_t  i;
+    ngx_str_t                        href;
+    ngx_http_autodiscover_schema_e   ns;
 
     if (uri == NULL) {
         return NGX_HTTP_AUTODISCOVER_SCHEMA_NONE;
@@ -850,24 +829,10 @@ ngx_http_autodiscover_xml_ns(const xmlChar *uri)
     href.data = (u_char *) uri;
     href.len = ngx_strlen(href.data);
 
-    if (ngx_http_autodiscover_strip_scheme(&href, &rest) != NGX_OK) {
-        return NGX_HTTP_AUTODISCOVER_SCHEMA_NONE;
-    }
+    ns = ngx_http_autodiscover_find_ns(&href, 0);
 
-    for (i = NGX_HTTP_AUTODISCOVER_SCHEMA_OUTLOOK;
-         i <= NGX_HTTP_AUTODISCOVER_SCHEMA_MOBILESYNC;
-         i++)
-    {
-        if (rest.len == ngx_http_autodiscover_request_ns[i].len
-            && ngx_strncmp(rest.data, ngx_http_autodiscover_request_ns[i].data,
-                           rest.len)
-               == 0)
-        {
-            return i;
-        }
-    }
-
-    return NGX_HTTP_AUTODISCOVER_SCHEMA_NONE;
+    return (ns == NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN)
+           ? NGX_HTTP_AUTODISCOVER_SCHEMA_NONE : ns;
 }
 
 
@@ -1008,8 +973,7 @@ done:
 static ngx_http_autodiscover_schema_e
 ngx_http_autodiscover_xml_response_ns(xmlNodePtr node)
 {
-    ngx_str_t   href, rest;
-    ngx_uint_t  i;
+    ngx_str_t  href;
 
     if (node->ns == NULL || node->ns->href == NULL) {
         return NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN;
@@ -1018,21 +982,9 @@ ngx_http_autodiscover_xml_response_ns(xmlNodePtr node)
     href.data = (u_char *) node->ns->href;
     href.len = ngx_strlen(href.data);
 
-    if (ngx_http_autodiscover_strip_scheme(&href, &rest) != NGX_OK) {
-        return NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN;
-    }
+    /* NONE (the envelope's), OUTLOOK, MOBILESYNC, or UNKNOWN */
 
-    for (i = 0; i < 3; i++) {
-        if (rest.len == ngx_http_autodiscover_response_ns[i].len
-            && ngx_strncmp(rest.data, ngx_http_autodiscover_response_ns[i].data,
-                           rest.len)
-               == 0)
-        {
-            return i;   /* NONE, OUTLOOK, MOBILESYNC */
-        }
-    }
-
-    return NGX_HTTP_AUTODISCOVER_SCHEMA_UNKNOWN;
+    return ngx_http_autodiscover_find_ns(&href, 1);
 }
 
 

@@ -176,16 +176,19 @@ AD::imap_doc('alice@example.com')
 
 
 
-=== TEST 15: bare GET: the error 600 document with status 200
+=== TEST 15: a GET without an address is no request: 405, Allow: POST
+A client that followed a 302 of its POST as a GET (Thunderbird's XHR)
+must see it fail, or it takes the answer as final and never re-POSTs.
 --- request
 GET /autodiscover/autodiscover.xml
 --- more_headers
 Content-Type: text/xml; charset=utf-8
---- error_code: 200
+--- error_code: 405
 --- response_headers
-Content-Type: text/xml; charset=utf-8
---- response_body_like eval
-AD::error_like(600)
+Allow: POST
+--- response_body_like: 405 Not Allowed
+--- error_log
+autodiscover: no address in the query string
 
 
 
@@ -199,16 +202,37 @@ Content-Length: 671
 
 
 
-=== TEST 17: other methods are answered like GET, never 405
+=== TEST 17: other methods are answered like GET: without an address, 405
 --- request
 PUT /autodiscover/autodiscover.xml
+--- error_code: 405
+--- response_headers
+Allow: POST
+
+
+
+=== TEST 18: HEAD without an address: 405, as the GET
+exchangelib sends a HEAD to a redirect target before it POSTs there; it
+only needs the connection and TLS to work, whatever the status.
+--- request
+HEAD /autodiscover/autodiscover.xml
+--- error_code: 405
+--- response_headers
+Allow: POST
+--- response_body
+
+
+
+=== TEST 19: a GET with an invalid address is still an invalid request
+--- request
+GET /autodiscover/autodiscover.xml?email=not-an-address
 --- error_code: 200
 --- response_body_like eval
 AD::error_like(600)
 
 
 
-=== TEST 18: OPTIONS with an address
+=== TEST 20: OPTIONS with an address
 --- request
 OPTIONS /autodiscover/autodiscover.xml?email=alice@example.com
 --- error_code: 200
@@ -217,7 +241,7 @@ AD::imap_doc('alice@example.com')
 
 
 
-=== TEST 19: credentials are never asked for, read or logged
+=== TEST 21: credentials are never asked for, read or logged
 --- log_level: info
 --- more_headers
 Authorization: Basic YWxpY2VAZXhhbXBsZS5jb206czNjcjN0
@@ -234,7 +258,7 @@ s3cr3t
 
 
 
-=== TEST 20: a form content type, as curl -d sends, is parsed all the same
+=== TEST 22: a form content type, as curl -d sends, is parsed all the same
 --- more_headers
 Content-Type: application/x-www-form-urlencoded
 --- request eval

@@ -42,7 +42,7 @@ sub pox_raw {
 }
 
 my %messages = (
-    500 => 'The email address cannot be found.',
+    500 => 'The e-mail address cannot be found.',
     501 => 'Bad Address',
     600 => 'Invalid Request',
     601 => 'Provider is not available',
