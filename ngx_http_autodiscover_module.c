@@ -46,9 +46,13 @@ static char *ngx_http_autodiscover_check_max_body(ngx_conf_t *cf,
     void *post, void *data);
 
 
-/* what a list of names may hold: "*" and "*.domain", or domains only */
+/*
+ * what a list of names may hold: "*" and "*.domain", domains only, or
+ * hosts, which may also name a port ("exchange.example.com:8443")
+ */
 #define NGX_HTTP_AUTODISCOVER_NAMES_WILDCARD  1
 #define NGX_HTTP_AUTODISCOVER_NAMES_EXACT     2
+#define NGX_HTTP_AUTODISCOVER_NAMES_HOSTS     3
 
 
 static ngx_conf_post_t  ngx_http_autodiscover_fallback_post =
@@ -154,7 +158,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       ngx_http_autodiscover_domains,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_autodiscover_loc_conf_t, fallback_follow),
-      (void *) NGX_HTTP_AUTODISCOVER_NAMES_WILDCARD },
+      (void *) NGX_HTTP_AUTODISCOVER_NAMES_HOSTS },
 
     { ngx_string("autodiscover_fallback_max_redirects"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -675,6 +679,8 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;
 
+    u_char        *colon;
+    ngx_int_t      port;
     ngx_str_t     *value, *name, check;
     ngx_uint_t     i;
     ngx_array_t  **domains;
@@ -706,6 +712,24 @@ ngx_http_autodiscover_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                "\"%V\" takes domain names, not \"%V\"",
                                &cmd->name, &value[i]);
             return NGX_CONF_ERROR;
+        }
+
+        /* a host's port is compared as written, and must be one */
+
+        colon = ngx_strlchr(check.data, check.data + check.len, ':');
+
+        if (colon != NULL) {
+            port = ngx_atoi(colon + 1, check.data + check.len - colon - 1);
+
+            if ((uintptr_t) cmd->post != NGX_HTTP_AUTODISCOVER_NAMES_HOSTS
+                || port < 1 || port > 65535 || colon[1] == '0')
+            {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid domain \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            check.len = colon - check.data;
         }
 
         if (check.len == 1 && check.data[0] == '*') {

@@ -29,6 +29,11 @@ sub redirect_addr {
     return qq{<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${AD::NS}responseschema/2006"><Response xmlns="${AD::NS}outlook/responseschema/2006a"><Account><AccountType>email</AccountType><Action>redirectAddr</Action><RedirectAddr>$addr</RedirectAddr></Account></Response></Autodiscover>};
 }
 
+sub ms_redirect_addr {
+    my ($addr) = @_;
+    return qq{<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${AD::NS}responseschema/2006"><Response xmlns="${AD::NS}mobilesync/responseschema/2006"><Culture>en:us</Culture><User><EMailAddress>bob\@remote.test</EMailAddress></User><Action><Redirect>$addr</Redirect></Action></Response></Autodiscover>};
+}
+
 our $MS_SETTINGS = qq{<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${AD::NS}responseschema/2006"><Response xmlns="${AD::NS}mobilesync/responseschema/2006"><Culture>en:us</Culture><User><EMailAddress>bob\@remote.test</EMailAddress></User><Action><Settings><Server><Type>MobileSync</Type><Url>https://eas.remote.test/Microsoft-Server-ActiveSync</Url><Name>https://eas.remote.test/Microsoft-Server-ActiveSync</Name></Server></Settings></Action></Response></Autodiscover>};
 
 # the mock servers: hop1..hop12 redirect to the next, hop12 answers
@@ -52,6 +57,13 @@ sub mocks {
         'garbage.test'   => '<Autodiscover><not-closed>',
         'html.test'      => '<html><body>It works!</body></html>',
         'big.test'       => $SETTINGS . ('<!--' . ('x' x 2000) . '-->'),
+        'hosted.redirect.test' => redirect_addr('dave@hosted.test'),
+        'hosted.ms.test' => ms_redirect_addr('dave@hosted.test'),
+        'crlf.test'      => redirect_url('https://hop12.test/autodiscover/autodiscover.xml&#13;&#10;X-Injected: 1'),
+        'space.test'     => redirect_url('https://hop12.test/auto discover/autodiscover.xml'),
+        'tab.test'       => redirect_url('https://hop12.test/&#9;autodiscover.xml'),
+        'eight.test'     => redirect_url('https://hop12.test/autodiscover/&#233;.xml'),
+        'port.test'      => redirect_url('https://exchange.test:8443/autodiscover/autodiscover.xml'),
     );
 
     my $answers = join '', map {
@@ -508,7 +520,7 @@ creds auth=[-] cookie=[-]
 
 
 
-=== TEST 27: the allow-list matches the host without its port; a fragment is dropped
+=== TEST 27: the first URL is not checked against the allow-list (its port neither); a fragment is dropped
 --- http_config eval
 main::service("autodiscover_fallback_url https://hop10.test:443/autodiscover/autodiscover.xml#x;\n"
               . "autodiscover_fallback_follow *.test;")
@@ -534,3 +546,181 @@ location / {
 GET /
 --- error_log
 "autodiscover_http_redirect" only ever redirects: it cannot share a location with "autodiscover"
+
+
+
+=== TEST 29: redirectAddr to an address sent elsewhere here: a 302, as a direct request gets
+The hosted domain's redirect URL with autodiscover_redirect_mode 302 is an
+HTTP 302 for the new address, exactly what a POST for it would get.
+--- http_config eval
+main::service("autodiscover_fallback_url https://hosted.redirect.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test;\n"
+              . "autodiscover_redirect_mode 302;\n"
+              . "map \$autodiscover_domain \$hosted { volatile; hosted.test 1; default 0; }\n"
+              . "map \$autodiscover_domain \$hosted_url { volatile; default '';"
+              . " hosted.test https://autodiscover.hoster.test/autodiscover/autodiscover.xml; }\n"
+              . "autodiscover_serve \$hosted;\n"
+              . "autodiscover_redirect_url \$hosted_url;")
+--- request eval
+main::post('bob@remote.test')
+--- error_code: 302
+--- response_headers
+Location: https://autodiscover.hoster.test/autodiscover/autodiscover.xml
+--- error_log
+autodiscover: fallback redirected to the address "dave@hosted.test"
+
+
+
+=== TEST 30: the same for an ActiveSync device: its 302, not a Settings block
+--- http_config eval
+main::service("autodiscover_fallback_url https://hosted.ms.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test;\n"
+              . "autodiscover_activesync_url https://eas.local.test/Microsoft-Server-ActiveSync;\n"
+              . "map \$autodiscover_domain \$hosted { volatile; hosted.test 1; default 0; }\n"
+              . "map \$autodiscover_domain \$hosted_url { volatile; default '';"
+              . " hosted.test https://autodiscover.hoster.test/autodiscover/autodiscover.xml; }\n"
+              . "autodiscover_serve \$hosted;\n"
+              . "autodiscover_redirect_url \$hosted_url;")
+--- request eval
+main::post('bob@remote.test', $AD::MOBILESYNC, "${AD::NS}mobilesync/requestschema/2006")
+--- error_code: 302
+--- response_headers
+Location: https://autodiscover.hoster.test/autodiscover/autodiscover.xml
+--- error_log
+autodiscover: fallback redirected to the address "dave@hosted.test"
+
+
+
+=== TEST 31: a direct request for that address gets the same 302
+--- http_config eval
+main::service("autodiscover_fallback_url https://hosted.redirect.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_redirect_mode 302;\n"
+              . "map \$autodiscover_domain \$hosted { volatile; hosted.test 1; default 0; }\n"
+              . "map \$autodiscover_domain \$hosted_url { volatile; default '';"
+              . " hosted.test https://autodiscover.hoster.test/autodiscover/autodiscover.xml; }\n"
+              . "autodiscover_serve \$hosted;\n"
+              . "autodiscover_redirect_url \$hosted_url;")
+--- request eval
+main::post('dave@hosted.test')
+--- error_code: 302
+--- response_headers
+Location: https://autodiscover.hoster.test/autodiscover/autodiscover.xml
+--- no_error_log
+fallback hop
+
+
+
+=== TEST 32: a RedirectUrl with CR and LF is refused before it is asked, logged or put into a variable
+--- http_config eval
+main::service("autodiscover_fallback_url https://crlf.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test;")
+--- request eval
+main::post('bob@remote.test')
+--- response_body_like eval
+AD::error_like(603)
+--- error_log
+autodiscover: fallback for "bob@remote.test": a redirect URL with a space, a control or a non-ASCII byte: "https://hop12.test/autodiscover/autodiscover.xml\x0d\x0aX-Injected: 1"
+autodiscover: fallback for "bob@remote.test" failed: an invalid redirect URL, at "/fallback" (HTTP status 200)
+--- no_error_log
+fallback hop 1
+
+
+
+=== TEST 33: a RedirectUrl with a space is refused
+--- http_config eval
+main::service("autodiscover_fallback_url https://space.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test;")
+--- request eval
+main::post('bob@remote.test')
+--- response_body_like eval
+AD::error_like(603)
+--- error_log
+a redirect URL with a space, a control or a non-ASCII byte: "https://hop12.test/auto discover/autodiscover.xml"
+--- no_error_log
+fallback hop 1
+
+
+
+=== TEST 34: a RedirectUrl with a tab is refused
+--- http_config eval
+main::service("autodiscover_fallback_url https://tab.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test;")
+--- request eval
+main::post('bob@remote.test')
+--- response_body_like eval
+AD::error_like(603)
+--- error_log
+a redirect URL with a space, a control or a non-ASCII byte: "https://hop12.test/\x09autodiscover.xml"
+--- no_error_log
+fallback hop 1
+
+
+
+=== TEST 35: a RedirectUrl with a non-ASCII byte is refused
+--- http_config eval
+main::service("autodiscover_fallback_url https://eight.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test;")
+--- request eval
+main::post('bob@remote.test')
+--- response_body_like eval
+AD::error_like(603)
+--- error_log
+a redirect URL with a space, a control or a non-ASCII byte: "https://hop12.test/autodiscover/\xc3\xa9.xml"
+--- no_error_log
+fallback hop 1
+
+
+
+=== TEST 36: the allow-list compares the port: a listed host on another port is not followed
+--- http_config eval
+main::service("autodiscover_fallback_url https://port.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test;")
+--- request eval
+main::post('bob@remote.test')
+--- response_body_like eval
+AD::error_like(603)
+--- error_log
+autodiscover: fallback for "bob@remote.test" failed: a redirect to a host not allowed
+--- no_error_log
+fallback hop 1
+
+
+
+=== TEST 37: a host listed with its port is followed on that port
+--- http_config eval
+main::service("autodiscover_fallback_url https://port.test/autodiscover/autodiscover.xml;\n"
+              . "autodiscover_fallback_follow *.test exchange.test:8443;")
+--- request eval
+main::post('bob@remote.test')
+--- error_log
+autodiscover: fallback hop 1 to "https://exchange.test:8443/autodiscover/autodiscover.xml" for "bob@remote.test"
+
+
+
+=== TEST 38: the request made for a GET escapes the address: & and ' are valid in a local part
+--- http_config eval
+main::service('autodiscover_fallback_url https://exchange.test/autodiscover/autodiscover.xml;')
+--- request
+GET /autodiscover/autodiscover.xml?email=a%26b'c@remote.test
+--- response_body eval
+$main::SETTINGS
+--- access_log eval
+qr/^exchange\.test .*<EMailAddress>a&amp;b&apos;c\@remote\.test<\/EMailAddress>/
+
+
+
+=== TEST 39: the debug log shows the path of an answer
+--- log_level: debug
+--- http_config eval
+main::service('autodiscover_fallback_url https://exchange.test/autodiscover/autodiscover.xml;')
+--- request eval
+main::post('bob@remote.test')
+--- response_body eval
+$main::SETTINGS
+--- error_log
+autodiscover: request body of 372 bytes parsed: 0
+autodiscover: request for "bob@remote.test" in the format "pox", domain "remote.test"
+autodiscover: verdict fallback, code 0, format "pox"
+autodiscover: fallback hop 0, host "exchange.test", uri "/autodiscover/autodiscover.xml"
+autodiscover: verdict relayed, code 0, format "pox"
+autodiscover: answer relayed in "pox", status 200
