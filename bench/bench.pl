@@ -763,10 +763,14 @@ END
         $row->{return_kind} = 'static file (answer too long for return)';
     }
 
+    # as root, the workers would run as nobody, who may not read a
+    # checkout in root's home (mode 0700): the static answer is there
+    my $user = $> == 0 ? "user root;\n" : '';
+
     my $conf = <<"END";
 # written by bench/bench.pl for the row "$row->{name}"
 load_module $opt{module};
-
+$user
 worker_processes 1;
 master_process on;
 daemon off;
