@@ -48,11 +48,7 @@ run: build
 	@echo
 	@echo "nginx with ngx_http_autodiscover_module on http://127.0.0.1:8080"
 	@echo "(configuration: $(BUILD)/run/conf/nginx.conf; Ctrl-C stops it)"
-	@echo "try:"
-	@echo "  curl -s http://127.0.0.1:8080/autodiscover/autodiscover.xml \\"
-	@echo "    -H 'Content-Type: text/xml; charset=utf-8' --data-binary \\"
-	@echo "    '<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006\"><Request><EMailAddress>alice@example.com</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>'"
-	@echo "or: curl -s 'http://127.0.0.1:8080/autodiscover/autodiscover.xml?email=alice@example.com'"
+	@util/run-examples.sh http://127.0.0.1:8080
 	@echo
 	exec $(NGINX) -p $(BUILD)/run -c conf/nginx.conf -g 'daemon off;'
 
