@@ -213,7 +213,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* as ngx_http_autodiscover_body_handler() does */
 
-    rc = ngx_http_autodiscover_read_body(r, &body);
+    rc = ngx_http_autodiscover_read_body(r, ctx, &body);
 
     if (rc == NGX_OK) {
         if (body.len != size

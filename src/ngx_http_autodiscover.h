@@ -550,7 +550,7 @@ const ngx_http_autodiscover_format_t *ngx_http_autodiscover_format_for(
 
 /* request: the readers */
 ngx_int_t ngx_http_autodiscover_read_body(ngx_http_request_t *r,
-    ngx_str_t *body);
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
 ngx_int_t ngx_http_autodiscover_read_args(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_read_json_request(ngx_http_request_t *r,

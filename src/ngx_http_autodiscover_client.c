@@ -368,7 +368,7 @@ ngx_http_autodiscover_client_start(ngx_http_request_t *r,
  */
 
 #define NGX_HTTP_AUTODISCOVER_CLIENT_HEAD                                     \
-    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"                            \
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"                          \
     "<Autodiscover xmlns=\"" NGX_HTTP_AUTODISCOVER_NS                         \
     "outlook/requestschema/2006\">\r\n"                                       \
     "  <Request>\r\n"                                                         \

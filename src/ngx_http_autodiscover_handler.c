@@ -110,7 +110,7 @@ ngx_http_autodiscover_body_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_autodiscover_module);
 
-    rc = ngx_http_autodiscover_read_body(r, &body);
+    rc = ngx_http_autodiscover_read_body(r, ctx, &body);
 
     if (rc == NGX_OK) {
         ctx->body = body;

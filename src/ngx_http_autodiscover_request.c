@@ -67,7 +67,8 @@ ngx_http_autodiscover_check_table(ngx_http_autodiscover_schemas,
  */
 
 ngx_int_t
-ngx_http_autodiscover_read_body(ngx_http_request_t *r, ngx_str_t *body)
+ngx_http_autodiscover_read_body(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body)
 {
     off_t                              len, size;
     u_char                            *p;
@@ -76,7 +77,7 @@ ngx_http_autodiscover_read_body(ngx_http_request_t *r, ngx_str_t *body)
     ngx_chain_t                       *cl;
     ngx_http_autodiscover_loc_conf_t  *alcf;
 
-    alcf = ngx_http_get_module_loc_conf(r, ngx_http_autodiscover_module);
+    alcf = ctx->conf;
 
     body->len = 0;
     body->data = NULL;
