@@ -156,6 +156,13 @@ location = /fallback {
 }
 _EOC_
 
+# hosted.test is served here with a redirect to its hoster
+our $HOSTED = "map \$autodiscover_domain \$hosted { volatile; hosted.test 1; default 0; }\n"
+    . "map \$autodiscover_domain \$hosted_url { volatile; default '';"
+    . " hosted.test https://autodiscover.hoster.test/autodiscover/autodiscover.xml; }\n"
+    . "autodiscover_serve \$hosted;\n"
+    . "autodiscover_redirect_url \$hosted_url;";
+
 sub post { "POST /autodiscover/autodiscover.xml\n" . AD::pox($_[0], $_[1], $_[2]) }
 
 run_tests();
@@ -556,11 +563,7 @@ HTTP 302 for the new address, exactly what a POST for it would get.
 main::service("autodiscover_fallback_url https://hosted.redirect.test/autodiscover/autodiscover.xml;\n"
               . "autodiscover_fallback_follow *.test;\n"
               . "autodiscover_redirect_mode 302;\n"
-              . "map \$autodiscover_domain \$hosted { volatile; hosted.test 1; default 0; }\n"
-              . "map \$autodiscover_domain \$hosted_url { volatile; default '';"
-              . " hosted.test https://autodiscover.hoster.test/autodiscover/autodiscover.xml; }\n"
-              . "autodiscover_serve \$hosted;\n"
-              . "autodiscover_redirect_url \$hosted_url;")
+              . $main::HOSTED)
 --- request eval
 main::post('bob@remote.test')
 --- error_code: 302
@@ -576,11 +579,7 @@ autodiscover: fallback redirected to the address "dave@hosted.test"
 main::service("autodiscover_fallback_url https://hosted.ms.test/autodiscover/autodiscover.xml;\n"
               . "autodiscover_fallback_follow *.test;\n"
               . "autodiscover_activesync_url https://eas.local.test/Microsoft-Server-ActiveSync;\n"
-              . "map \$autodiscover_domain \$hosted { volatile; hosted.test 1; default 0; }\n"
-              . "map \$autodiscover_domain \$hosted_url { volatile; default '';"
-              . " hosted.test https://autodiscover.hoster.test/autodiscover/autodiscover.xml; }\n"
-              . "autodiscover_serve \$hosted;\n"
-              . "autodiscover_redirect_url \$hosted_url;")
+              . $main::HOSTED)
 --- request eval
 main::post('bob@remote.test', $AD::MOBILESYNC, "${AD::NS}mobilesync/requestschema/2006")
 --- error_code: 302
@@ -595,11 +594,7 @@ autodiscover: fallback redirected to the address "dave@hosted.test"
 --- http_config eval
 main::service("autodiscover_fallback_url https://hosted.redirect.test/autodiscover/autodiscover.xml;\n"
               . "autodiscover_redirect_mode 302;\n"
-              . "map \$autodiscover_domain \$hosted { volatile; hosted.test 1; default 0; }\n"
-              . "map \$autodiscover_domain \$hosted_url { volatile; default '';"
-              . " hosted.test https://autodiscover.hoster.test/autodiscover/autodiscover.xml; }\n"
-              . "autodiscover_serve \$hosted;\n"
-              . "autodiscover_redirect_url \$hosted_url;")
+              . $main::HOSTED)
 --- request eval
 main::post('dave@hosted.test')
 --- error_code: 302
