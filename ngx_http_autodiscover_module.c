@@ -252,6 +252,16 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
                                         PROFILE_ORGANIZATION),
     ngx_http_autodiscover_value_command("autodiscover_profile_description",
                                         PROFILE_DESCRIPTION),
+    ngx_http_autodiscover_value_command("autodiscover_oauth2_issuer",
+                                        OAUTH2_ISSUER),
+    ngx_http_autodiscover_value_command("autodiscover_oauth2_scope",
+                                        OAUTH2_SCOPE),
+    ngx_http_autodiscover_value_command("autodiscover_oauth2_auth_url",
+                                        OAUTH2_AUTH_URL),
+    ngx_http_autodiscover_value_command("autodiscover_oauth2_token_url",
+                                        OAUTH2_TOKEN_URL),
+    ngx_http_autodiscover_value_command("autodiscover_oauth2_client_id",
+                                        OAUTH2_CLIENT_ID),
 
       ngx_null_command
 };
@@ -596,14 +606,23 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
         ngx_http_autodiscover_share(alcf->protocols, pc, f);
     }
 
-    if (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER] == NULL
-        || (pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER]->cv.lengths == NULL
-            && pc->value[NGX_HTTP_AUTODISCOVER_F_SERVER]->cv.value.len == 0))
+    /* a server for mail, a URL for calendars, contacts and JMAP */
+
+    f = (type != NGX_CONF_UNSET && ngx_http_autodiscover_url_type(type))
+        ? NGX_HTTP_AUTODISCOVER_F_URL : NGX_HTTP_AUTODISCOVER_F_SERVER;
+
+    if (type == NGX_CONF_UNSET && pc->value[f] == NULL) {
+        f = NGX_HTTP_AUTODISCOVER_F_URL;
+    }
+
+    if (pc->value[f] == NULL
+        || (pc->value[f]->cv.lengths == NULL
+            && pc->value[f]->cv.value.len == 0))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "missing or empty \"server=\" parameter "
+                           "missing or empty \"%V=\" parameter "
                            "for protocol \"%V\"",
-                           &value[1]);
+                           &ngx_http_autodiscover_fields[f].name, &value[1]);
         return NGX_CONF_ERROR;
     }
 

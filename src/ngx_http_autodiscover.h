@@ -55,8 +55,18 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_EXCH,
     NGX_HTTP_AUTODISCOVER_EXPR,
     NGX_HTTP_AUTODISCOVER_EXHTTP,
+    NGX_HTTP_AUTODISCOVER_CALDAV,     /* calendars, a URL */
+    NGX_HTTP_AUTODISCOVER_CARDDAV,    /* contacts, a URL */
+    NGX_HTTP_AUTODISCOVER_JMAP,       /* a JMAP session URL */
     NGX_HTTP_AUTODISCOVER_TYPE_COUNT
 } ngx_http_autodiscover_type_e;
+
+
+/* the types described by a URL, not by a server and a port */
+
+#define ngx_http_autodiscover_url_type(type)                                  \
+    ((type) >= NGX_HTTP_AUTODISCOVER_CALDAV                                   \
+     && (type) <= NGX_HTTP_AUTODISCOVER_JMAP)
 
 
 typedef enum {
@@ -82,6 +92,19 @@ typedef enum {
 } ngx_http_autodiscover_auth_e;
 
 
+/*
+ * "auth=" is a list of mechanisms in the order of preference, at most
+ * NGX_HTTP_AUTODISCOVER_AUTHS, packed into one number four bits each,
+ * the first in the lowest bits, each as its value plus one (0 ends it);
+ * ngx_http_autodiscover_auth_at() gives the i-th, or -1
+ */
+
+#define NGX_HTTP_AUTODISCOVER_AUTHS  4
+
+#define ngx_http_autodiscover_auth_at(packed, i)                              \
+    ((ngx_int_t) (((packed) >> ((i) * 4)) & 0xf) - 1)
+
+
 /* the parameters of one autodiscover_protocol directive */
 
 typedef enum {
@@ -105,6 +128,7 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_F_OAB_URL,
     NGX_HTTP_AUTODISCOVER_F_LEAVE_ON_SERVER,
     NGX_HTTP_AUTODISCOVER_F_DAYS_TO_LEAVE,
+    NGX_HTTP_AUTODISCOVER_F_URL,
     NGX_HTTP_AUTODISCOVER_F_COUNT
 } ngx_http_autodiscover_field_e;
 
@@ -132,6 +156,12 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_A_PROFILE_NAME,
     NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION,
     NGX_HTTP_AUTODISCOVER_A_PROFILE_DESCRIPTION,
+    NGX_HTTP_AUTODISCOVER_A_PROFILE_ACTIVESYNC,
+    NGX_HTTP_AUTODISCOVER_A_OAUTH2_ISSUER,
+    NGX_HTTP_AUTODISCOVER_A_OAUTH2_SCOPE,
+    NGX_HTTP_AUTODISCOVER_A_OAUTH2_AUTH_URL,
+    NGX_HTTP_AUTODISCOVER_A_OAUTH2_TOKEN_URL,
+    NGX_HTTP_AUTODISCOVER_A_OAUTH2_CLIENT_ID,
     NGX_HTTP_AUTODISCOVER_A_COUNT
 } ngx_http_autodiscover_account_e;
 

@@ -438,7 +438,9 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerAuthentication");
     ngx_http_autodiscover_out_literal(out, "      <string>");
     ngx_http_autodiscover_out_xml(out,
-      &ngx_http_autodiscover_apple_auth[p->num[NGX_HTTP_AUTODISCOVER_F_AUTH]]);
+                  &ngx_http_autodiscover_apple_auth[
+                      ngx_http_autodiscover_auth_at(
+                          p->num[NGX_HTTP_AUTODISCOVER_F_AUTH], 0)]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerHostName");

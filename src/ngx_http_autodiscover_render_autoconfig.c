@@ -20,6 +20,13 @@
 static void ngx_http_autodiscover_autoconfig_server(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx,
     const ngx_http_autodiscover_proto_t *p);
+static ngx_uint_t ngx_http_autodiscover_autoconfig_v12(
+    const ngx_http_autodiscover_ctx_t *ctx);
+static ngx_uint_t ngx_http_autodiscover_autoconfig_oauth2(
+    const ngx_http_autodiscover_ctx_t *ctx);
+static void ngx_http_autodiscover_autoconfig_dav(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx,
+    const ngx_http_autodiscover_proto_t *p);
 static void ngx_http_autodiscover_autoconfig_url(
     ngx_http_autodiscover_out_t *out, char *open, const ngx_str_t *url,
     char *close);
@@ -107,10 +114,24 @@ ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
     svc = &ctx->service;
     s = svc->str;
 
-    ngx_http_autodiscover_out_literal(out,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<clientConfig version=\"1.1\">\n"
-        "  <emailProvider id=\"");
+    /*
+     * version 1.2 (draft-ietf-mailmaint-autoconfig) only when the
+     * document has what 1.1 has not: a document of 1.1's features is
+     * written as before
+     */
+
+    if (ngx_http_autodiscover_autoconfig_v12(ctx)) {
+        ngx_http_autodiscover_out_literal(out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<clientConfig version=\"1.2\">\n"
+            "  <emailProvider id=\"");
+
+    } else {
+        ngx_http_autodiscover_out_literal(out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<clientConfig version=\"1.1\">\n"
+            "  <emailProvider id=\"");
+    }
     ngx_http_autodiscover_out_xml(out, &ctx->domain);
     ngx_http_autodiscover_out_literal(out, "\">\n");
 
@@ -168,6 +189,37 @@ ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
                                        &s[NGX_HTTP_AUTODISCOVER_A_WEBMAIL_URL],
                                        "\"/>\n  </webMail>\n");
 
+    /*
+     * calendars and address books, in their order; JMAP is left out:
+     * Thunderbird skips it, and Thunderbird for iOS rejects a whole
+     * document with an incomingServer it does not know
+     */
+
+    for (i = 0; i < svc->protocols.nelts; i++) {
+        ngx_http_autodiscover_autoconfig_dav(out, ctx, &p[i]);
+    }
+
+    /* only whole: Thunderbird for iOS rejects a document with a part */
+
+    if (ngx_http_autodiscover_autoconfig_oauth2(ctx)) {
+        ngx_http_autodiscover_out_tag(out, 1, "<oAuth2>");
+        ngx_http_autodiscover_out_element(out, 2, "issuer",
+                                   &s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_ISSUER]);
+        ngx_http_autodiscover_out_element(out, 2, "scope",
+                                    &s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_SCOPE]);
+        ngx_http_autodiscover_out_element(out, 2, "authURL",
+                                 &s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_AUTH_URL]);
+        ngx_http_autodiscover_out_element(out, 2, "tokenURL",
+                                &s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_TOKEN_URL]);
+
+        if (s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_CLIENT_ID].len) {
+            ngx_http_autodiscover_out_element(out, 2, "clientID",
+                                &s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_CLIENT_ID]);
+        }
+
+        ngx_http_autodiscover_out_tag(out, 1, "</oAuth2>");
+    }
+
     ngx_http_autodiscover_out_literal(out, "</clientConfig>\n");
 }
 
@@ -177,7 +229,8 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx,
     const ngx_http_autodiscover_proto_t *p)
 {
-    ngx_int_t         type;
+    ngx_int_t         type, auth;
+    ngx_uint_t        i;
     const ngx_str_t  *s, *login;
     const int32_t    *n;
 
@@ -204,9 +257,19 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_out_element(out, 3, "socketType",
                                       &ngx_http_autodiscover_socket_types[
                                           n[NGX_HTTP_AUTODISCOVER_F_TLS]]);
-    ngx_http_autodiscover_out_element(out, 3, "authentication",
-                                      &ngx_http_autodiscover_auth_names[
-                                          n[NGX_HTTP_AUTODISCOVER_F_AUTH]]);
+    /* every mechanism, in the order of preference */
+
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_AUTHS; i++) {
+        auth = ngx_http_autodiscover_auth_at(n[NGX_HTTP_AUTODISCOVER_F_AUTH],
+                                             i);
+        if (auth < 0) {
+            break;
+        }
+
+        ngx_http_autodiscover_out_element(out, 3, "authentication",
+                                          &ngx_http_autodiscover_auth_names[
+                                              auth]);
+    }
 
     /* no login configured: the whole address, Thunderbird's default too */
 
@@ -242,6 +305,130 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
     } else {
         ngx_http_autodiscover_out_literal(out, "    </incomingServer>\n");
     }
+}
+
+
+/* a calendar or an address book: its URL, how to log in, who */
+
+static void
+ngx_http_autodiscover_autoconfig_dav(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx,
+    const ngx_http_autodiscover_proto_t *p)
+{
+    ngx_int_t         type, auth;
+    ngx_uint_t        i;
+    const ngx_str_t  *login;
+
+    type = p->num[NGX_HTTP_AUTODISCOVER_F_TYPE];
+
+    if (type == NGX_HTTP_AUTODISCOVER_CALDAV) {
+        ngx_http_autodiscover_out_tag(out, 1, "<calendar type=\"caldav\">");
+
+    } else if (type == NGX_HTTP_AUTODISCOVER_CARDDAV) {
+        ngx_http_autodiscover_out_tag(out, 1,
+                                      "<addressbook type=\"carddav\">");
+
+    } else {
+        return;
+    }
+
+    ngx_http_autodiscover_out_element(out, 2, "url",
+                                      &p->str[NGX_HTTP_AUTODISCOVER_F_URL]);
+
+    /* HTTP's own schemes; the draft has no system for OAuth2 */
+
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_AUTHS; i++) {
+        auth = ngx_http_autodiscover_auth_at(
+                                     p->num[NGX_HTTP_AUTODISCOVER_F_AUTH], i);
+
+        switch (auth) {
+
+        case NGX_HTTP_AUTODISCOVER_AUTH_CLEARTEXT:
+            ngx_http_autodiscover_out_tag(out, 2,
+                     "<authentication system=\"http\">Basic</authentication>");
+            continue;
+
+        case NGX_HTTP_AUTODISCOVER_AUTH_ENCRYPTED:
+            ngx_http_autodiscover_out_tag(out, 2,
+                    "<authentication system=\"http\">Digest</authentication>");
+            continue;
+
+        case NGX_HTTP_AUTODISCOVER_AUTH_OAUTH2:
+            ngx_http_autodiscover_out_tag(out, 2,
+                                     "<authentication>OAuth2</authentication>");
+            continue;
+
+        default:
+            break;
+        }
+
+        if (auth < 0) {
+            break;
+        }
+    }
+
+    login = p->str[NGX_HTTP_AUTODISCOVER_F_LOGIN].len
+            ? &p->str[NGX_HTTP_AUTODISCOVER_F_LOGIN] : &ctx->email;
+
+    ngx_http_autodiscover_out_element(out, 2, "username", login);
+
+    if (type == NGX_HTTP_AUTODISCOVER_CALDAV) {
+        ngx_http_autodiscover_out_tag(out, 1, "</calendar>");
+
+    } else {
+        ngx_http_autodiscover_out_tag(out, 1, "</addressbook>");
+    }
+}
+
+
+/* the four values Thunderbird for iOS needs of an oAuth2 block */
+
+static ngx_uint_t
+ngx_http_autodiscover_autoconfig_oauth2(const ngx_http_autodiscover_ctx_t *ctx)
+{
+    const ngx_str_t  *s;
+
+    s = ctx->service.str;
+
+    return s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_ISSUER].len
+           && s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_SCOPE].len
+           && s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_AUTH_URL].len
+           && s[NGX_HTTP_AUTODISCOVER_A_OAUTH2_TOKEN_URL].len;
+}
+
+
+/*
+ * what only version 1.2 has: a calendar or an address book, an oAuth2
+ * block, a server with several authentication methods
+ */
+
+static ngx_uint_t
+ngx_http_autodiscover_autoconfig_v12(const ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_int_t                             type;
+    ngx_uint_t                            i;
+    const ngx_http_autodiscover_proto_t  *p;
+
+    if (ngx_http_autodiscover_autoconfig_oauth2(ctx)) {
+        return 1;
+    }
+
+    p = ctx->service.protocols.elts;
+
+    for (i = 0; i < ctx->service.protocols.nelts; i++) {
+        type = p[i].num[NGX_HTTP_AUTODISCOVER_F_TYPE];
+
+        if (type == NGX_HTTP_AUTODISCOVER_CALDAV
+            || type == NGX_HTTP_AUTODISCOVER_CARDDAV
+            || (ngx_http_autodiscover_autoconfig_type(&p[i])
+                && ngx_http_autodiscover_auth_at(
+                       p[i].num[NGX_HTTP_AUTODISCOVER_F_AUTH], 1) >= 0))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -138,7 +138,14 @@ ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
         p = svc->protocols.elts;
 
         for (i = 0; i < svc->protocols.nelts; i++) {
-            ngx_http_autodiscover_outlook_protocol(out, &p[i]);
+
+            /* JMAP has no Outlook entry that any client reads */
+
+            if (p[i].num[NGX_HTTP_AUTODISCOVER_F_TYPE]
+                != NGX_HTTP_AUTODISCOVER_JMAP)
+            {
+                ngx_http_autodiscover_outlook_protocol(out, &p[i]);
+            }
         }
     }
 
@@ -176,10 +183,24 @@ ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
                                          n[NGX_HTTP_AUTODISCOVER_F_TTL]);
     }
 
-    ngx_http_autodiscover_out_element(out, 4, "Server",
-                                      &s[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+    /*
+     * CalDAV and CardDAV as eM Client reads them, and as mailcow and
+     * automx2 write them: the URL as the Server, no Port; Outlook and
+     * Thunderbird skip a Type they do not know
+     */
 
-    if (ngx_http_autodiscover_outlook_set(p, PORT)) {
+    if (ngx_http_autodiscover_url_type(n[NGX_HTTP_AUTODISCOVER_F_TYPE])) {
+        ngx_http_autodiscover_out_element(out, 4, "Server",
+                                          &s[NGX_HTTP_AUTODISCOVER_F_URL]);
+
+    } else {
+        ngx_http_autodiscover_out_element(out, 4, "Server",
+                                          &s[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+    }
+
+    if (ngx_http_autodiscover_outlook_set(p, PORT)
+        && !ngx_http_autodiscover_url_type(n[NGX_HTTP_AUTODISCOVER_F_TYPE]))
+    {
         ngx_http_autodiscover_out_number(out, 4, "Port",
                                          n[NGX_HTTP_AUTODISCOVER_F_PORT]);
     }

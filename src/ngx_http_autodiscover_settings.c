@@ -61,6 +61,7 @@ static ngx_int_t ngx_http_autodiscover_evaluate_protocol(
     ngx_http_autodiscover_proto_t *p, ngx_http_autodiscover_taken_t *taken);
 static ngx_int_t ngx_http_autodiscover_default_port(ngx_int_t type,
     ngx_int_t tls);
+static void ngx_http_autodiscover_url_host(ngx_http_autodiscover_proto_t *p);
 static ngx_int_t ngx_http_autodiscover_v1_url(ngx_http_request_t *r,
     ngx_str_t *url);
 static ngx_uint_t ngx_http_autodiscover_plain_host(ngx_str_t *host);
@@ -76,6 +77,9 @@ ngx_str_t  ngx_http_autodiscover_types[] = {
     ngx_string("EXCH"),
     ngx_string("EXPR"),
     ngx_string("EXHTTP"),
+    ngx_string("CalDAV"),
+    ngx_string("CardDAV"),
+    ngx_string("JMAP"),
     ngx_null_string
 };
 
@@ -129,6 +133,9 @@ static ngx_str_t  ngx_http_autodiscover_flags[] = {
 #define NGX_HTTP_AUTODISCOVER_ALL                                             \
     ((1 << NGX_HTTP_AUTODISCOVER_TYPE_COUNT) - 1)
 #define NGX_HTTP_AUTODISCOVER_SMTP_ONLY  (1 << NGX_HTTP_AUTODISCOVER_SMTP)
+#define NGX_HTTP_AUTODISCOVER_URL_TYPES                                       \
+    ((1 << NGX_HTTP_AUTODISCOVER_CALDAV) | (1 << NGX_HTTP_AUTODISCOVER_CARDDAV)\
+     | (1 << NGX_HTTP_AUTODISCOVER_JMAP))
 #define NGX_HTTP_AUTODISCOVER_EXCHANGE                                        \
     ((1 << NGX_HTTP_AUTODISCOVER_EXCH) | (1 << NGX_HTTP_AUTODISCOVER_EXPR)    \
      | (1 << NGX_HTTP_AUTODISCOVER_EXHTTP) | (1 << NGX_HTTP_AUTODISCOVER_WEB))
@@ -146,7 +153,7 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[] = {
 
     { ngx_string("protocol type"), ngx_http_autodiscover_parse_type,
       "it must be one of POP3, IMAP, SMTP, DAV, WEB, NNTP, EXCH, EXPR, "
-      "EXHTTP",
+      "EXHTTP, CalDAV, CardDAV, JMAP",
       NGX_HTTP_AUTODISCOVER_ALL },
 
     { ngx_string("server"), ngx_http_autodiscover_parse_text,
@@ -161,7 +168,8 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[] = {
 
     { ngx_string("auth"), ngx_http_autodiscover_parse_auth,
       "it must be one of password-cleartext, password-encrypted, NTLM, "
-      "GSSAPI, OAuth2, client-IP-address, TLS-client-cert, none",
+      "GSSAPI, OAuth2, client-IP-address, TLS-client-cert, none, or up to "
+      "four of them separated by commas",
       NGX_HTTP_AUTODISCOVER_ALL },
 
     { ngx_string("spa"), ngx_http_autodiscover_parse_flag,
@@ -209,7 +217,10 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[] = {
 
     { ngx_string("days_to_leave"), ngx_http_autodiscover_parse_ttl,
       "it must be a number of days from 0 to 876000",
-      1 << NGX_HTTP_AUTODISCOVER_POP3 }
+      1 << NGX_HTTP_AUTODISCOVER_POP3 },
+
+    { ngx_string("url"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_URL_TYPES }
 };
 
 ngx_http_autodiscover_check_table(ngx_http_autodiscover_fields,
@@ -278,6 +289,24 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_account[] = {
       NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
 
     { ngx_string("profile description"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("profile ActiveSync flag"), ngx_http_autodiscover_parse_flag,
+      NGX_HTTP_AUTODISCOVER_FLAG_EXPECT, 0 },
+
+    { ngx_string("OAuth2 issuer"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("OAuth2 scope"), ngx_http_autodiscover_parse_text,
+      NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
+
+    { ngx_string("OAuth2 authorization URL"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 },
+
+    { ngx_string("OAuth2 token URL"), ngx_http_autodiscover_parse_https,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, 0 },
+
+    { ngx_string("OAuth2 client ID"), ngx_http_autodiscover_parse_text,
       NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 }
 };
 
@@ -321,12 +350,47 @@ ngx_http_autodiscover_parse_tls(ngx_str_t *value, ngx_int_t *num)
 }
 
 
+/* "OAuth2,password-cleartext": the mechanisms packed, in their order */
+
 static ngx_int_t
 ngx_http_autodiscover_parse_auth(ngx_str_t *value, ngx_int_t *num)
 {
-    return ngx_http_autodiscover_parse_enum(value,
-                                            ngx_http_autodiscover_auth_names,
-                                            num);
+    u_char     *p, *last, *comma;
+    ngx_int_t   one, packed;
+    ngx_str_t   name;
+    ngx_uint_t  i;
+
+    p = value->data;
+    last = p + value->len;
+    packed = 0;
+
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_AUTHS; i++) {
+        comma = ngx_strlchr(p, last, ',');
+
+        name.data = p;
+        name.len = (comma ? comma : last) - p;
+
+        if (ngx_http_autodiscover_parse_enum(&name,
+                                             ngx_http_autodiscover_auth_names,
+                                             &one)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        packed |= (one + 1) << (i * 4);
+
+        if (comma == NULL) {
+            *num = packed;
+            return NGX_OK;
+        }
+
+        p = comma + 1;
+    }
+
+    /* more than NGX_HTTP_AUTODISCOVER_AUTHS */
+
+    return NGX_ERROR;
 }
 
 
@@ -718,7 +782,10 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
             }
         }
 
-        if (f == NGX_HTTP_AUTODISCOVER_F_SERVER && p->str[f].len == 0) {
+        if (f == NGX_HTTP_AUTODISCOVER_F_SERVER && p->str[f].len == 0
+            && !ngx_http_autodiscover_url_type(p->num[
+                                                NGX_HTTP_AUTODISCOVER_F_TYPE]))
+        {
             return NGX_DONE;
         }
     }
@@ -729,6 +796,19 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "autodiscover: protocol type evaluated empty");
         return NGX_DECLINED;
+    }
+
+    /* calendars, contacts, JMAP: a URL, or the protocol is left out */
+
+    if (ngx_http_autodiscover_url_type(type)) {
+        if (p->str[NGX_HTTP_AUTODISCOVER_F_URL].len == 0) {
+            return NGX_DONE;
+        }
+
+        ngx_http_autodiscover_url_host(p);
+
+    } else if (p->str[NGX_HTTP_AUTODISCOVER_F_SERVER].len == 0) {
+        return NGX_DONE;
     }
 
     p->str[NGX_HTTP_AUTODISCOVER_F_TYPE] = ngx_http_autodiscover_types[type];
@@ -763,12 +843,15 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
                                          p->num[NGX_HTTP_AUTODISCOVER_F_TLS]);
     }
 
-    auth = p->num[NGX_HTTP_AUTODISCOVER_F_AUTH];
-
-    if (auth == NGX_CONF_UNSET) {
-        auth = NGX_HTTP_AUTODISCOVER_AUTH_CLEARTEXT;
-        p->num[NGX_HTTP_AUTODISCOVER_F_AUTH] = auth;
+    if (p->num[NGX_HTTP_AUTODISCOVER_F_AUTH] == NGX_CONF_UNSET) {
+        p->num[NGX_HTTP_AUTODISCOVER_F_AUTH] =
+                                       NGX_HTTP_AUTODISCOVER_AUTH_CLEARTEXT + 1;
     }
+
+    /* the first mechanism is the one a format with room for one names */
+
+    auth = ngx_http_autodiscover_auth_at(p->num[NGX_HTTP_AUTODISCOVER_F_AUTH],
+                                         0);
 
     if (p->num[NGX_HTTP_AUTODISCOVER_F_SPA] == NGX_CONF_UNSET) {
         p->num[NGX_HTTP_AUTODISCOVER_F_SPA] =
@@ -788,6 +871,57 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * the server and port of a URL type, from its https:// URL, for the
+ * formats that name a host (Apple's profiles, DNS records): the host as
+ * written, the port written or 443
+ */
+
+static void
+ngx_http_autodiscover_url_host(ngx_http_autodiscover_proto_t *p)
+{
+    u_char     *host, *q, *last;
+    ngx_int_t   port;
+    ngx_str_t  *url;
+
+    url = &p->str[NGX_HTTP_AUTODISCOVER_F_URL];
+
+    host = url->data + sizeof("https://") - 1;
+    last = url->data + url->len;
+
+    for (q = host; q < last && *q != '/' && *q != ':' && *q != '?'; q++) {
+        /* void */
+    }
+
+    if (p->str[NGX_HTTP_AUTODISCOVER_F_SERVER].len == 0) {
+        p->str[NGX_HTTP_AUTODISCOVER_F_SERVER].data = host;
+        p->str[NGX_HTTP_AUTODISCOVER_F_SERVER].len = q - host;
+    }
+
+    if (p->num[NGX_HTTP_AUTODISCOVER_F_PORT] != NGX_CONF_UNSET) {
+        return;
+    }
+
+    port = 443;
+
+    if (q < last && *q == ':') {
+        host = ++q;
+
+        while (q < last && *q >= '0' && *q <= '9') {
+            q++;
+        }
+
+        port = ngx_atoi(host, q - host);
+
+        if (port < 1 || port > 65535) {
+            port = 443;
+        }
+    }
+
+    p->num[NGX_HTTP_AUTODISCOVER_F_PORT] = (int32_t) port;
 }
 
 

@@ -43,7 +43,7 @@ autodiscover_domains example.com;
 autodiscover_protocol IMAPS server=h;
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid protocol type "IMAPS", it must be one of POP3, IMAP, SMTP, DAV, WEB, NNTP, EXCH, EXPR, EXHTTP in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*invalid protocol type "IMAPS", it must be one of POP3, IMAP, SMTP, DAV, WEB, NNTP, EXCH, EXPR, EXHTTP, CalDAV, CardDAV, JMAP in \S+nginx\.conf:\d+/
 
 
 
@@ -233,7 +233,7 @@ autodiscover_domains example.com;
 autodiscover_protocol IMAP server=h auth=plain;
 --- must_die
 --- error_log
-invalid auth "plain", it must be one of password-cleartext, password-encrypted, NTLM, GSSAPI, OAuth2, client-IP-address, TLS-client-cert, none in
+invalid auth "plain", it must be one of password-cleartext, password-encrypted, NTLM, GSSAPI, OAuth2, client-IP-address, TLS-client-cert, none, or up to four of them separated by commas in
 
 
 
