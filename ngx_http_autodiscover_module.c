@@ -31,6 +31,8 @@ static char *ngx_http_autodiscover_enum(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_autodiscover_http_redirect(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_autodiscover_well_known(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static void ngx_http_autodiscover_share(ngx_array_t *protocols,
     ngx_http_autodiscover_proto_conf_t *pc, ngx_uint_t f);
 static ngx_http_autodiscover_value_t *ngx_http_autodiscover_compile(
@@ -124,6 +126,20 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_MOBILECONFIG] },
+
+    { ngx_string("autodiscover_well_known"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_well_known,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_WELL_KNOWN] },
+
+    { ngx_string("autodiscover_pacc"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_autodiscover,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_PACC] },
 
     { ngx_string("autodiscover_http_redirect"),
       NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -487,12 +503,9 @@ ngx_http_autodiscover(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "only one of \"autodiscover\", "
-                           "\"autodiscover_json\", "
-                           "\"autodiscover_autoconfig\", "
-                           "\"autodiscover_mobileconfig\" and "
-                           "\"autodiscover_http_redirect\" may be used "
-                           "in a location");
+                           "\"%V\" cannot share a location with \"%V\": "
+                           "one location answers in one format",
+                           &cmd->name, alcf->endpoint);
         return NGX_CONF_ERROR;
     }
 
@@ -861,6 +874,48 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     alcf->http_redirect = &v->cv;
+
+    return NGX_CONF_OK;
+}
+
+
+/* /.well-known/caldav, carddav or jmap: a redirect to that protocol */
+
+static char *
+ngx_http_autodiscover_well_known(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+
+    char       *rv;
+    ngx_int_t   type;
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (ngx_strcasecmp(value[1].data, (u_char *) "caldav") == 0) {
+        type = NGX_HTTP_AUTODISCOVER_CALDAV;
+
+    } else if (ngx_strcasecmp(value[1].data, (u_char *) "carddav") == 0) {
+        type = NGX_HTTP_AUTODISCOVER_CARDDAV;
+
+    } else if (ngx_strcasecmp(value[1].data, (u_char *) "jmap") == 0) {
+        type = NGX_HTTP_AUTODISCOVER_JMAP;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive, "
+                           "it must be \"caldav\", \"carddav\" or \"jmap\"",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    rv = ngx_http_autodiscover(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    alcf->well_known = type;
 
     return NGX_CONF_OK;
 }

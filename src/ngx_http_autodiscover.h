@@ -212,7 +212,7 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_V_SETTINGS = 0,
     NGX_HTTP_AUTODISCOVER_V_REDIRECT_URL,    /* a redirectUrl document */
     NGX_HTTP_AUTODISCOVER_V_REDIRECT_ADDR,   /* a redirectAddr document */
-    NGX_HTTP_AUTODISCOVER_V_REDIRECT_302,    /* HTTP 302 to the target */
+    NGX_HTTP_AUTODISCOVER_V_REDIRECT_HTTP,   /* HTTP 3xx to the target */
     NGX_HTTP_AUTODISCOVER_V_UNAVAILABLE,     /* nothing the format says */
     NGX_HTTP_AUTODISCOVER_V_INVALID,         /* not a valid request, 600 */
     NGX_HTTP_AUTODISCOVER_V_ERROR,           /* an error code */
@@ -227,7 +227,7 @@ typedef enum {
 typedef struct {
     ngx_http_autodiscover_verdict_e  kind;
     ngx_http_autodiscover_code_e     code;    /* INVALID, ERROR */
-    ngx_str_t                        target;  /* REDIRECT_302, RELAYED */
+    ngx_str_t                        target;  /* REDIRECT_HTTP, RELAYED */
 } ngx_http_autodiscover_verdict_t;
 
 extern ngx_str_t  ngx_http_autodiscover_verdict_names[];
@@ -242,6 +242,8 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_FMT_AUTOCONFIG,     /* Thunderbird */
     NGX_HTTP_AUTODISCOVER_FMT_MOBILECONFIG,   /* Apple profiles */
     NGX_HTTP_AUTODISCOVER_FMT_HTTP_REDIRECT,  /* the plain-HTTP endpoint */
+    NGX_HTTP_AUTODISCOVER_FMT_WELL_KNOWN,     /* RFC 6764, RFC 8620 */
+    NGX_HTTP_AUTODISCOVER_FMT_PACC,           /* draft-ietf-mailmaint-pacc */
     NGX_HTTP_AUTODISCOVER_FMT_COUNT
 } ngx_http_autodiscover_format_e;
 
@@ -343,6 +345,7 @@ typedef struct {
     ngx_uint_t                       not_served;     /* not_served_e */
     size_t                           max_body;
     ngx_http_autodiscover_format_t  *format;     /* what answers here */
+    ngx_uint_t                       well_known;  /* its type_e */
     ngx_str_t                       *endpoint;   /* the directive's name */
     ngx_http_autodiscover_signer_t  *signer;
     ngx_http_complex_value_t        *http_redirect;
@@ -425,6 +428,7 @@ typedef struct {
     ngx_http_autodiscover_verdict_t  verdict;
     ngx_str_t                        error_time;  /* error documents */
     ngx_str_t                        error_id;
+    ngx_str_t                        pacc_digest; /* its DNS TXT record */
 } ngx_http_autodiscover_ctx_t;
 
 
@@ -487,6 +491,7 @@ struct ngx_http_autodiscover_format_s {
     ngx_http_autodiscover_prepare_pt   prepare;
     ngx_http_autodiscover_finish_pt    finish;
     ngx_http_autodiscover_headers_pt   headers;
+    ngx_str_t                          host_prefix;  /* of a Host read */
     ngx_str_t                          content_type;
     ngx_uint_t                         binary;   /* no charset */
     ngx_http_autodiscover_answer_t     answer[NGX_HTTP_AUTODISCOVER_V_COUNT];
@@ -590,6 +595,8 @@ ngx_int_t ngx_http_autodiscover_read_autoconfig_request(ngx_http_request_t *r,
 ngx_int_t ngx_http_autodiscover_read_mobileconfig_request(
     ngx_http_request_t *r, ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_read_nothing(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_read_host(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_set_address(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *addr);
@@ -713,6 +720,16 @@ ngx_int_t ngx_http_autodiscover_headers_apple(ngx_http_request_t *r,
 ngx_int_t ngx_http_autodiscover_finish_apple(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
 void ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_check_well_known(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_check_pacc(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_headers_pacc(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_finish_pacc(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
+void ngx_http_autodiscover_render_pacc(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx);
 
 

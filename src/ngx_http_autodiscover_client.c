@@ -550,7 +550,7 @@ ngx_http_autodiscover_client_answer(ngx_http_request_t *r,
                == 0)
         {
             return ngx_http_autodiscover_client_verdict(r, ctx,
-                                         NGX_HTTP_AUTODISCOVER_V_REDIRECT_302,
+                                         NGX_HTTP_AUTODISCOVER_V_REDIRECT_HTTP,
                                          &c->location);
         }
 

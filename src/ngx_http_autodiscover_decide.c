@@ -33,7 +33,7 @@ ngx_str_t  ngx_http_autodiscover_verdict_names[] = {
     ngx_string("settings"),
     ngx_string("redirect_url"),
     ngx_string("redirect_addr"),
-    ngx_string("redirect_302"),
+    ngx_string("redirect_http"),
     ngx_string("unavailable"),
     ngx_string("invalid"),
     ngx_string("error"),
@@ -240,7 +240,7 @@ ngx_http_autodiscover_decide_redirect(ngx_http_autodiscover_ctx_t *ctx)
         || ((rules & NGX_HTTP_AUTODISCOVER_RULE_REDIRECT_MODE)
             && ctx->conf->redirect_mode == NGX_HTTP_AUTODISCOVER_REDIRECT_302))
     {
-        ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_REDIRECT_302;
+        ctx->verdict.kind = NGX_HTTP_AUTODISCOVER_V_REDIRECT_HTTP;
         ctx->verdict.target =
                   ctx->service.str[NGX_HTTP_AUTODISCOVER_A_REDIRECT_URL];
     }
@@ -292,7 +292,7 @@ ngx_http_autodiscover_decide_http_redirect(ngx_http_request_t *r,
     ctx->verdict.target = url;
 
     ngx_http_autodiscover_verdict(r, ctx,
-                                  NGX_HTTP_AUTODISCOVER_V_REDIRECT_302,
+                                  NGX_HTTP_AUTODISCOVER_V_REDIRECT_HTTP,
                                   NGX_HTTP_AUTODISCOVER_E_NONE);
 }
 

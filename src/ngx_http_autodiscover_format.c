@@ -22,7 +22,7 @@
 
 
 static ngx_int_t ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
-    ngx_str_t *location);
+    ngx_str_t *location, ngx_uint_t status);
 static ngx_int_t ngx_http_autodiscover_send_body(ngx_http_request_t *r,
     const ngx_http_autodiscover_format_t *fmt, ngx_uint_t status,
     ngx_str_t *body);
@@ -34,11 +34,12 @@ static ngx_int_t ngx_http_autodiscover_send_body(ngx_http_request_t *r,
  */
 
 #define ngx_http_autodiscover_get_answers(render, unavailable, unavailable_r, \
-                                          invalid, invalid_r, error, error_r) \
+                                          invalid, invalid_r, error, error_r, \
+                                          redirect)                           \
     {   { NGX_HTTP_OK, render },                  /* SETTINGS */              \
         { NGX_HTTP_OK, render },                  /* REDIRECT_URL */          \
         { NGX_HTTP_OK, render },                  /* REDIRECT_ADDR */         \
-        { NGX_HTTP_MOVED_TEMPORARILY, NULL },     /* REDIRECT_302 */          \
+        { redirect, NULL },                       /* REDIRECT_HTTP */         \
         { unavailable, unavailable_r },           /* UNAVAILABLE */           \
         { invalid, invalid_r },                   /* INVALID */               \
         { error, error_r },                       /* ERROR */                 \
@@ -56,7 +57,8 @@ static ngx_int_t ngx_http_autodiscover_send_body(ngx_http_request_t *r,
     ngx_http_autodiscover_get_answers(render,                                 \
         NGX_HTTP_NOT_FOUND, NULL,                                             \
         NGX_HTTP_OK, ngx_http_autodiscover_render_error,                      \
-        NGX_HTTP_OK, ngx_http_autodiscover_render_error)
+        NGX_HTTP_OK, ngx_http_autodiscover_render_error,                      \
+        NGX_HTTP_MOVED_TEMPORARILY)
 
 /* the other formats': a status alone, as a client of theirs expects */
 
@@ -64,7 +66,8 @@ static ngx_int_t ngx_http_autodiscover_send_body(ngx_http_request_t *r,
     ngx_http_autodiscover_get_answers(render,                                 \
         NGX_HTTP_NOT_FOUND, NULL,                                             \
         NGX_HTTP_BAD_REQUEST, NULL,                                           \
-        NGX_HTTP_INTERNAL_SERVER_ERROR, NULL)
+        NGX_HTTP_INTERNAL_SERVER_ERROR, NULL,                                 \
+        NGX_HTTP_MOVED_TEMPORARILY)
 
 
 ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
@@ -83,6 +86,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       ngx_http_autodiscover_prepare_error,
       NULL,
       NULL,
+      ngx_null_string,
       ngx_string("text/xml"), 0,
       ngx_http_autodiscover_pox_answers(ngx_http_autodiscover_render_outlook) },
 
@@ -100,6 +104,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       ngx_http_autodiscover_prepare_error,
       NULL,
       NULL,
+      ngx_null_string,
       ngx_string("text/xml"), 0,
       ngx_http_autodiscover_pox_answers(
           ngx_http_autodiscover_render_activesync) },
@@ -114,12 +119,14 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       NULL,
+      ngx_null_string,
       ngx_string("application/json"), 0,
       ngx_http_autodiscover_get_answers(ngx_http_autodiscover_render_json,
           NGX_HTTP_BAD_REQUEST, ngx_http_autodiscover_render_json,
           NGX_HTTP_BAD_REQUEST, ngx_http_autodiscover_render_json,
           NGX_HTTP_INTERNAL_SERVER_ERROR,
-          ngx_http_autodiscover_render_json) },
+          ngx_http_autodiscover_render_json,
+          NGX_HTTP_MOVED_TEMPORARILY) },
 
     /* "autodiscover_autoconfig": Thunderbird's config-v1.1.xml */
 
@@ -131,6 +138,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       NULL,
+      ngx_string("autoconfig."),
       ngx_string("text/xml"), 0,
       ngx_http_autodiscover_bare_answers(
           ngx_http_autodiscover_render_autoconfig) },
@@ -145,6 +153,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       ngx_http_autodiscover_prepare_apple,
       ngx_http_autodiscover_finish_apple,
       ngx_http_autodiscover_headers_apple,
+      ngx_null_string,
       ngx_string("application/x-apple-aspen-config"), 1,
       ngx_http_autodiscover_bare_answers(
           ngx_http_autodiscover_render_apple) },
@@ -159,8 +168,48 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       NULL,
+      ngx_null_string,
       ngx_string("text/html"), 0,
-      ngx_http_autodiscover_bare_answers(NULL) }
+      ngx_http_autodiscover_bare_answers(NULL) },
+
+    /*
+     * "autodiscover_well_known": /.well-known/caldav, carddav (RFC 6764)
+     * and jmap (RFC 8620), every method redirected to the configured URL
+     * for the Host's domain, never a 2xx
+     */
+
+    { ngx_string("well_known"),
+      NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
+      ngx_http_autodiscover_read_host,
+      0,
+      ngx_http_autodiscover_check_well_known,
+      NULL,
+      NULL,
+      NULL,
+      ngx_null_string,
+      ngx_string("text/html"), 0,
+      ngx_http_autodiscover_get_answers(NULL,
+          NGX_HTTP_NOT_FOUND, NULL,
+          NGX_HTTP_BAD_REQUEST, NULL,
+          NGX_HTTP_INTERNAL_SERVER_ERROR, NULL,
+          NGX_HTTP_MOVED_PERMANENTLY) },
+
+    /*
+     * "autodiscover_pacc": the user agent configuration document of
+     * draft-ietf-mailmaint-pacc on ua-auto-config.<domain>
+     */
+
+    { ngx_string("pacc"),
+      NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
+      ngx_http_autodiscover_read_host,
+      0,
+      ngx_http_autodiscover_check_pacc,
+      NULL,
+      ngx_http_autodiscover_finish_pacc,
+      ngx_http_autodiscover_headers_pacc,
+      ngx_string("ua-auto-config."),
+      ngx_string("application/json"), 0,
+      ngx_http_autodiscover_bare_answers(ngx_http_autodiscover_render_pacc) }
 };
 
 ngx_http_autodiscover_check_table(ngx_http_autodiscover_formats,
@@ -211,8 +260,9 @@ ngx_http_autodiscover_respond(ngx_http_request_t *r,
 
     switch (ctx->verdict.kind) {
 
-    case NGX_HTTP_AUTODISCOVER_V_REDIRECT_302:
-        return ngx_http_autodiscover_send_redirect(r, &ctx->verdict.target);
+    case NGX_HTTP_AUTODISCOVER_V_REDIRECT_HTTP:
+        return ngx_http_autodiscover_send_redirect(r, &ctx->verdict.target,
+                                                   a->status);
 
     case NGX_HTTP_AUTODISCOVER_V_RELAYED:
         return ngx_http_autodiscover_send_body(r, fmt, a->status,
@@ -311,11 +361,11 @@ ngx_http_autodiscover_send_body(ngx_http_request_t *r,
 }
 
 
-/* an HTTP 302 to an absolute URL */
+/* an HTTP redirect, 301 or 302, to an absolute URL */
 
 static ngx_int_t
 ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
-    ngx_str_t *location)
+    ngx_str_t *location, ngx_uint_t status)
 {
     ngx_http_clear_location(r);
 
@@ -328,5 +378,5 @@ ngx_http_autodiscover_send_redirect(ngx_http_request_t *r,
     ngx_str_set(&r->headers_out.location->key, "Location");
     r->headers_out.location->value = *location;
 
-    return NGX_HTTP_MOVED_TEMPORARILY;
+    return status;
 }

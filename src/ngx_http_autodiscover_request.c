@@ -14,6 +14,9 @@
 static ngx_int_t ngx_http_autodiscover_unescape(ngx_http_request_t *r,
     ngx_str_t *value);
 static ngx_int_t ngx_http_autodiscover_set_domain(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *domain,
+    ngx_uint_t placeholders);
+static void ngx_http_autodiscover_host_domain(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *domain);
 
 
@@ -288,23 +291,52 @@ ngx_http_autodiscover_read_autoconfig_request(ngx_http_request_t *r,
             value.data += sizeof("EVOLUTIONUSER@") - 1;
             value.len -= sizeof("EVOLUTIONUSER@") - 1;
 
-            return ngx_http_autodiscover_set_domain(r, ctx, &value);
+            return ngx_http_autodiscover_set_domain(r, ctx, &value, 1);
         }
 
         return ngx_http_autodiscover_set_address(r, ctx, &value);
     }
 
-    value = r->headers_in.server;
+    ngx_http_autodiscover_host_domain(r, ctx, &value);
 
-    if (value.len > sizeof("autoconfig.") - 1
-        && ngx_strncmp(value.data, "autoconfig.", sizeof("autoconfig.") - 1)
-           == 0)
+    return ngx_http_autodiscover_set_domain(r, ctx, &value, 1);
+}
+
+
+/*
+ * the endpoints that know a domain only (RFC 6764's well-known URLs,
+ * PACC): the Host's, less the format's own host prefix; no address
+ */
+
+ngx_int_t
+ngx_http_autodiscover_read_host(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_str_t  value;
+
+    ngx_http_autodiscover_host_domain(r, ctx, &value);
+
+    return ngx_http_autodiscover_set_domain(r, ctx, &value, 0);
+}
+
+
+/* the Host without its port (nginx has left it out), less the prefix */
+
+static void
+ngx_http_autodiscover_host_domain(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *domain)
+{
+    const ngx_str_t  *prefix;
+
+    *domain = r->headers_in.server;
+    prefix = &ctx->format->host_prefix;
+
+    if (prefix->len && domain->len > prefix->len
+        && ngx_strncasecmp(domain->data, prefix->data, prefix->len) == 0)
     {
-        value.data += sizeof("autoconfig.") - 1;
-        value.len -= sizeof("autoconfig.") - 1;
+        domain->data += prefix->len;
+        domain->len -= prefix->len;
     }
-
-    return ngx_http_autodiscover_set_domain(r, ctx, &value);
 }
 
 
@@ -378,11 +410,15 @@ ngx_http_autodiscover_read_nothing(ngx_http_request_t *r,
 }
 
 
-/* a domain without an address: Thunderbird's placeholders stand in */
+/*
+ * a domain without an address: Thunderbird's placeholders stand in
+ * where the client replaces them, else the address is empty
+ */
 
 static ngx_int_t
 ngx_http_autodiscover_set_domain(ngx_http_request_t *r,
-    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *domain)
+    ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *domain,
+    ngx_uint_t placeholders)
 {
     u_char  *p;
 
@@ -406,8 +442,10 @@ ngx_http_autodiscover_set_domain(ngx_http_request_t *r,
     ctx->domain.data = p;
     ctx->domain.len = domain->len;
 
-    ngx_str_set(&ctx->email, "%EMAILADDRESS%");
-    ngx_str_set(&ctx->user, "%EMAILLOCALPART%");
+    if (placeholders) {
+        ngx_str_set(&ctx->email, "%EMAILADDRESS%");
+        ngx_str_set(&ctx->user, "%EMAILLOCALPART%");
+    }
 
     return NGX_OK;
 }

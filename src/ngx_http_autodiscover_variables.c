@@ -53,6 +53,11 @@ ngx_http_variable_t  ngx_http_autodiscover_vars[] = {
       offsetof(ngx_http_autodiscover_ctx_t, legacydn),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("autodiscover_pacc_digest"), NULL,
+      ngx_http_autodiscover_variable,
+      offsetof(ngx_http_autodiscover_ctx_t, pacc_digest),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
     { ngx_string("autodiscover_fallback_url"), NULL,
       ngx_http_autodiscover_client_variable,
       offsetof(ngx_http_autodiscover_client_t, url),

@@ -270,4 +270,4 @@ location / {
 --- request
 GET /
 --- error_log
-only one of "autodiscover", "autodiscover_json", "autodiscover_autoconfig", "autodiscover_mobileconfig" and "autodiscover_http_redirect" may be used in a location in
+"autodiscover_json" cannot share a location with "autodiscover": one location answers in one format in

@@ -60,6 +60,10 @@ my @expect = (
     [ 200, 'text/xml; charset=utf-8', '<incomingServer type="imap">' ],
     [ 200, 'text/xml; charset=utf-8', '<incomingServer type="imap">' ],
     [ 200, 'application/x-apple-aspen-config', 'com.apple.mail.managed' ],
+    [ 301, 'text/html', 'Location: https://dav.example.com/dav/cal/' ],
+    [ 301, 'text/html', 'Location: https://dav.example.com/dav/card/' ],
+    [ 200, 'application/json; charset=utf-8',
+      'X-PACC-Digest: v=UAAC1; a=sha256; d=' ],
     [ 302, 'text/html',
       'Location: https://autodiscover.example.com/autodiscover/autodiscover.xml' ],
 );
@@ -73,8 +77,7 @@ for my $i (0 .. $#lines) {
     my $cmd = $lines[$i];
     chomp $cmd;
     $cmd =~ s/^\s+//;
-    $cmd =~ s/^curl -s /curl -s -i /;
-    $cmd =~ s/ -i -i / -i /;
+    $cmd =~ s/^curl -s (?!-i )/curl -s -i /;
     $cmd =~ s/ -D - / /;
 
     my $answer = `$cmd`;

@@ -39,6 +39,13 @@ Thunderbird autoconfig, both paths:
 Apple profile (iPhone, iPad, Mac):
   curl -s -D - '$base/profile.mobileconfig?emailaddress=alice@example.com'
 
+Calendars and contacts (RFC 6764), any method:
+  curl -s -i -X PROPFIND -H 'Host: example.com' $base/.well-known/caldav
+  curl -s -i -H 'Host: example.com' $base/.well-known/carddav
+
+PACC, and the value of its DNS TXT record in X-PACC-Digest:
+  curl -s -i -H 'Host: ua-auto-config.example.com' $base/.well-known/user-agent-configuration.json
+
 The plain-HTTP redirect of a hosted domain (Outlook's step 3):
   curl -s -i -H 'Host: autodiscover.example.org' $base/autodiscover/autodiscover.xml
 END
