@@ -129,7 +129,8 @@ sub profile {
 }
 
 # alice@example.com with the default service; the UUIDs are RFC 4122
-# version 5 of the identifiers in the DNS namespace
+# version 5 of the identifiers in the DNS namespace, as python3 gives
+# them: str(uuid.uuid5(uuid.NAMESPACE_DNS, 'com.example.mail.alice')).upper()
 our %ALICE = (
     type => 'IMAP', email => 'alice@example.com',
     description => 'example.com', display => 'example.com',
@@ -368,3 +369,66 @@ main::profile(%main::ALICE)
 GET /
 --- error_log eval
 qr/cannot read an unencrypted private key from "\S+encrypted\.key" for "autodiscover_sign"/
+
+
+
+=== TEST 17: mail.bob@example.com and bob@mail.example.com: two profiles, two identities
+--- http_config
+autodiscover_domains example.com mail.example.com;
+autodiscover_protocol IMAP server=imap.example.com login=$autodiscover_email;
+autodiscover_protocol SMTP server=smtp.example.com port=587 tls=starttls;
+--- request eval
+["GET /profile?emailaddress=mail.bob\@example.com",
+ "GET /profile?emailaddress=bob\@mail.example.com",
+ "GET /profile?emailaddress=Mail.BOB\@Example.COM"]
+--- response_headers eval
+["Content-Disposition: attachment; filename=\"example.com.mobileconfig\"",
+ "Content-Disposition: attachment; filename=\"mail.example.com.mobileconfig\"",
+ "Content-Disposition: attachment; filename=\"example.com.mobileconfig\""]
+--- response_body eval
+[main::profile(%main::ALICE, email => 'mail.bob@example.com',
+               in_user => 'mail.bob@example.com',
+               out_user => 'mail.bob@example.com',
+               id => 'com.example.mail.mail-2Ebob',
+               uuid1 => 'E0BB47DD-F38B-54AD-B007-EFDB8A3E1E96',
+               uuid2 => '0E6A47B2-C5BA-5A4B-A91E-079D96DD9D0C'),
+ main::profile(%main::ALICE, email => 'bob@mail.example.com',
+               in_user => 'bob@mail.example.com',
+               out_user => 'bob@mail.example.com',
+               description => 'mail.example.com',
+               display => 'mail.example.com',
+               id => 'com.example.mail.mail.bob',
+               uuid1 => '6DE121D2-3753-529A-9AD6-CE8BB6A239F3',
+               uuid2 => '7E7DAB96-B23E-51DC-A0AB-48EF07308615'),
+ main::profile(%main::ALICE, email => 'Mail.BOB@example.com',
+               in_user => 'Mail.BOB@example.com',
+               out_user => 'Mail.BOB@example.com',
+               id => 'com.example.mail.mail-2Ebob',
+               uuid1 => 'E0BB47DD-F38B-54AD-B007-EFDB8A3E1E96',
+               uuid2 => '0E6A47B2-C5BA-5A4B-A91E-079D96DD9D0C')]
+
+
+
+=== TEST 18: every byte but a letter or digit of a local part is "-" and its hex code: the identifier stays reverse-DNS
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol POP3 server=pop.example.com;
+autodiscover_protocol SMTP server=smtp.example.com port=587 tls=starttls;
+--- request eval
+["GET /profile?emailaddress=O%27Brien-x%2Btag\@Example.com",
+ "GET /profile?emailaddress=o%27brien-x%2Btag\@example.com"]
+--- response_body eval
+[main::profile(%main::ALICE, type => 'POP', email => "O&apos;Brien-x+tag\@example.com",
+               in_host => 'pop.example.com', in_port => 995,
+               in_user => "O&apos;Brien-x+tag\@example.com",
+               out_user => "O&apos;Brien-x+tag\@example.com",
+               id => 'com.example.mail.o-27brien-2Dx-2Btag',
+               uuid1 => 'F82D7969-BC21-59F0-9AE2-8ED0DC81EE28',
+               uuid2 => 'E21C6A90-F97A-58DD-9877-3A46FD6F7635'),
+ main::profile(%main::ALICE, type => 'POP', email => "o&apos;brien-x+tag\@example.com",
+               in_host => 'pop.example.com', in_port => 995,
+               in_user => "o&apos;brien-x+tag\@example.com",
+               out_user => "o&apos;brien-x+tag\@example.com",
+               id => 'com.example.mail.o-27brien-2Dx-2Btag',
+               uuid1 => 'F82D7969-BC21-59F0-9AE2-8ED0DC81EE28',
+               uuid2 => 'E21C6A90-F97A-58DD-9877-3A46FD6F7635')]
