@@ -27,11 +27,19 @@ openssl("req -newkey rsa:2048 -nodes -keyout $PKI/sign.key"
         . " -out $PKI/sign.csr -subj /CN=profiles.example.com");
 openssl("x509 -req -in $PKI/sign.csr -CA $PKI/ca.pem -CAkey $PKI/ca.key"
         . " -CAcreateserial -out $PKI/sign.pem -days 2");
+openssl("req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+        . " -keyout $PKI/ec.key -out $PKI/ec.csr -subj /CN=profiles.example.com");
+openssl("x509 -req -in $PKI/ec.csr -CA $PKI/ca.pem -CAkey $PKI/ca.key"
+        . " -CAcreateserial -out $PKI/ec.pem -days 2");
 openssl("genrsa -out $PKI/other.key 2048");
 openssl("rsa -in $PKI/sign.key -aes128 -passout pass:secret"
         . " -out $PKI/encrypted.key");
 
-# the profile a signed answer must carry, checked with openssl cms
+# the signed attributes a signed answer must have: no signing time
+our $ATTRS = 'contentType messageDigest S/MIME Capabilities';
+
+# the profile a signed answer must carry, checked with openssl cms, and
+# its signed attributes
 sub verified {
     my ($der) = @_;
 
@@ -48,12 +56,31 @@ sub verified {
 
     return "signature not verified\n" if $rc != 0;
 
+    my $dump = `openssl cms -cmsout -print -inform DER -in $PKI/answer.der`;
+    my ($signed) = $dump =~ /^ *signedAttrs:\n(.*?)^ *signatureAlgorithm:/ms;
+    my $attrs = join ' ', ($signed // '') =~ /^ *object: (.+?) \(/mg;
+
+    return "signed attributes: $attrs\n" if $attrs ne $ATTRS;
+
     open $fh, '<', "$PKI/answer.plist" or die $!;
     local $/;
     return <$fh>;
 }
 
-# one request before the block's own, to fill the signing cache
+# the answer to the request before the block's own (see prime())
+our $PRIMED;
+
+# the bytes of an answer, compared with the answer to prime()'s request,
+# then the profile inside
+sub again {
+    my ($der) = @_;
+
+    return ($der eq $PRIMED ? "the first answer's bytes\n"
+                            : "other bytes than the first answer's\n")
+        . verified($der);
+}
+
+# one request before the block's own, for the same profile
 sub prime {
     my ($uri) = @_;
 
@@ -73,6 +100,8 @@ sub prime {
     my $answer = <$s>;
 
     die "no answer to $uri\n" unless $answer =~ m{^HTTP/1\.\d 200 };
+
+    ($PRIMED = $answer) =~ s/\A.*?\r\n\r\n//s;
 }
 
 AD::defaults(http_config => <<'_EOC_', config => <<'_EOC_');
@@ -215,7 +244,7 @@ main::profile(%main::ALICE)
 
 
 
-=== TEST 5: the second request for an address comes from the cache
+=== TEST 5: a profile asked for again is signed again, with nothing of the first request: the same bytes (RSA signatures are deterministic)
 --- config eval
 "location = /profile {
     autodiscover_mobileconfig;
@@ -226,11 +255,12 @@ main::prime('/profile?emailaddress=alice@example.com');
 --- request
 GET /profile?emailaddress=alice@example.com
 --- response_body_filters eval
-\&main::verified
+\&main::again
 --- response_body eval
-main::profile(%main::ALICE)
---- error_log
-autodiscover: signed profile from the cache
+"the first answer's bytes\n" . main::profile(%main::ALICE)
+--- no_error_log
+[alert]
+[error]
 
 
 
@@ -432,3 +462,23 @@ autodiscover_protocol SMTP server=smtp.example.com port=587 tls=starttls;
                id => 'com.example.mail.o-27brien-2Dx-2Btag',
                uuid1 => 'F82D7969-BC21-59F0-9AE2-8ED0DC81EE28',
                uuid2 => 'E21C6A90-F97A-58DD-9877-3A46FD6F7635')]
+
+
+
+=== TEST 19: an EC P-256 key: verified, no signing time, a new signature each time
+--- config eval
+"location = /profile {
+    autodiscover_mobileconfig;
+    autodiscover_sign $main::PKI/ec.pem $main::PKI/ec.key $main::PKI/ca.pem;
+}"
+--- init
+main::prime('/profile?emailaddress=alice@example.com');
+--- request
+GET /profile?emailaddress=alice@example.com
+--- response_body_filters eval
+\&main::again
+--- response_body eval
+"other bytes than the first answer's\n" . main::profile(%main::ALICE)
+--- no_error_log
+[alert]
+[error]
