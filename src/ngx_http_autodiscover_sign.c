@@ -208,6 +208,17 @@ ngx_http_autodiscover_sign_read(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
+    /* the keys whose signatures sign_attrs() makes, and Apple checks */
+
+    if (EVP_PKEY_base_id(signer->key) != EVP_PKEY_RSA
+        && EVP_PKEY_base_id(signer->key) != EVP_PKEY_EC)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the key \"%V\" is neither an RSA nor an EC key, "
+                           "which \"autodiscover_sign\" needs", key);
+        return NGX_ERROR;
+    }
+
     signer->chain = sk_X509_new_null();
     if (signer->chain == NULL) {
         return NGX_ERROR;

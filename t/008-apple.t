@@ -1,6 +1,7 @@
-# Apple configuration profiles: the plist byte for byte, stable UUIDs,
-# CMS signing verified with openssl against a CA made here, the cache,
-# and bad input.
+# Apple configuration profiles: the plist byte for byte, stable UUIDs
+# unique per address, CMS signing (RSA and EC) verified with openssl
+# against a CA made here, with no signing time and nothing kept from one
+# request to the next, and bad input.
 
 use lib 't/inc';
 use AD;
@@ -31,6 +32,10 @@ openssl("req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
         . " -keyout $PKI/ec.key -out $PKI/ec.csr -subj /CN=profiles.example.com");
 openssl("x509 -req -in $PKI/ec.csr -CA $PKI/ca.pem -CAkey $PKI/ca.key"
         . " -CAcreateserial -out $PKI/ec.pem -days 2");
+openssl("genpkey -algorithm ed25519 -out $PKI/ed.key");
+openssl("req -new -key $PKI/ed.key -out $PKI/ed.csr -subj /CN=profiles.example.com");
+openssl("x509 -req -in $PKI/ed.csr -CA $PKI/ca.pem -CAkey $PKI/ca.key"
+        . " -CAcreateserial -out $PKI/ed.pem -days 2");
 openssl("genrsa -out $PKI/other.key 2048");
 openssl("rsa -in $PKI/sign.key -aes128 -passout pass:secret"
         . " -out $PKI/encrypted.key");
@@ -482,3 +487,17 @@ GET /profile?emailaddress=alice@example.com
 --- no_error_log
 [alert]
 [error]
+
+
+
+=== TEST 20: nginx -t: an Ed25519 key and certificate are refused
+--- config eval
+"location = /profile {
+    autodiscover_mobileconfig;
+    autodiscover_sign $main::PKI/ed.pem $main::PKI/ed.key;
+}"
+--- must_die
+--- request
+GET /
+--- error_log eval
+qr/the key "\S+ed\.key" is neither an RSA nor an EC key, which "autodiscover_sign" needs/
