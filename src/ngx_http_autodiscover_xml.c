@@ -905,8 +905,8 @@ ngx_http_autodiscover_xml_text(ngx_http_request_t *r, xmlNodePtr node,
 
     if (last - p > NGX_HTTP_AUTODISCOVER_MAX_VALUE) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: client sent an element of %z bytes",
-                      last - p);
+                      "autodiscover: fallback answer with an element of "
+                      "%z bytes", last - p);
         xmlFree(content);
         return NGX_DECLINED;
     }

@@ -95,3 +95,40 @@ AD::error_like(603)
 autodiscover: fallback for "bob@remote.test" failed: no Autodiscover document of the schema asked for
 --- no_error_log eval
 [@main::FORGED]
+
+
+
+=== TEST 5: another server's overlong element: its length logged, not its text, and not as the client's
+--- http_config eval
+"autodiscover_domains local.test;
+autodiscover_protocol IMAP server=imap.local.test;
+autodiscover_fallback /fallback;
+autodiscover_fallback_url https://forged.test/autodiscover/autodiscover.xml;
+
+server {
+    listen \$TEST_NGINX_SERVER_PORT;
+    server_name forged.test;
+
+    location / {
+        return 200 '<Autodiscover xmlns=\"${AD::NS}responseschema/2006\"><Response xmlns=\"$AD::OUTLOOK\"><Account><Action>redirectAddr</Action><RedirectAddr>\r\n$main::FORGED\r\n@{[ 'x' x 1024 ]}</RedirectAddr></Account></Response></Autodiscover>';
+    }
+}"
+--- config
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+}
+
+location = /fallback {
+    internal;
+    proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT$autodiscover_fallback_uri;
+    proxy_set_header Host $autodiscover_fallback_host;
+    proxy_pass_request_headers off;
+}
+--- request eval
+"POST /autodiscover/autodiscover.xml\n" . AD::pox('bob@remote.test')
+--- response_body_like eval
+AD::error_like(603)
+--- error_log
+autodiscover: fallback answer with an element of 1064 bytes while
+--- no_error_log eval
+[@main::FORGED, qr/client sent an element/]
