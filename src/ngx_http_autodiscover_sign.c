@@ -48,7 +48,10 @@ static int ngx_http_autodiscover_sign_password(char *buf, int size,
 static ngx_int_t ngx_http_autodiscover_sign_read(ngx_conf_t *cf,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *cert, ngx_str_t *key,
     ngx_str_t *chain);
-static ngx_int_t ngx_http_autodiscover_sign_attrs(ngx_http_request_t *r,
+static ngx_int_t ngx_http_autodiscover_sign_der(ngx_pool_t *pool,
+    ngx_log_t *log, ngx_http_autodiscover_signer_t *signer, ngx_str_t *in,
+    ngx_str_t *out);
+static ngx_int_t ngx_http_autodiscover_sign_attrs(ngx_log_t *log,
     ngx_http_autodiscover_signer_t *signer, CMS_SignerInfo *si,
     ngx_str_t *in);
 
@@ -66,7 +69,7 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_autodiscover_loc_conf_t *alcf = conf;
 
     ngx_int_t                        n;
-    ngx_str_t                       *value, file[3];
+    ngx_str_t                       *value, file[3], test, der;
     ngx_uint_t                       i, files;
     ngx_pool_cleanup_t              *cln;
     ngx_http_autodiscover_signer_t  *signer;
@@ -139,6 +142,25 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
                                         (files == 3) ? &file[2] : NULL)
         != NGX_OK)
     {
+        return NGX_CONF_ERROR;
+    }
+
+    /*
+     * one signature now, by the master: nginx -t shows that the key
+     * signs, and OpenSSL's one-time work for this key and its algorithms
+     * (some 9 million instructions with RSA) is done before the workers
+     * start, so that a worker's first signed profile takes no longer
+     * than the next ones, and does not tell that it is the first
+     */
+
+    ngx_str_set(&test, "autodiscover");
+
+    if (ngx_http_autodiscover_sign_der(cf->temp_pool, cf->log, signer, &test,
+                                       &der)
+        != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot sign with the key \"%V\"", &file[1]);
         return NGX_CONF_ERROR;
     }
 
@@ -299,15 +321,26 @@ ngx_http_autodiscover_sign_cleanup(void *data)
 }
 
 
-/*
- * the profile signed for this request: CMS_sign() would add a signing
- * time, which CMS_SignerInfo_sign() does for any signer with signed
- * attributes, so the structure is made by CMS_sign() and
- * CMS_add1_signer() without signing, and its signature computed here
- */
+/* the profile signed for this request */
 
 ngx_int_t
 ngx_http_autodiscover_sign(ngx_http_request_t *r,
+    ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out)
+{
+    return ngx_http_autodiscover_sign_der(r->pool, r->connection->log, signer,
+                                          in, out);
+}
+
+
+/*
+ * CMS_sign() would add a signing time, which CMS_SignerInfo_sign() does
+ * for any signer with signed attributes, so the structure is made by
+ * CMS_sign() and CMS_add1_signer() without signing, and its signature
+ * computed here
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_sign_der(ngx_pool_t *pool, ngx_log_t *log,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out)
 {
     int                  len;
@@ -325,7 +358,7 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
 
     cms = CMS_sign(NULL, NULL, signer->chain, NULL, CMS_BINARY|CMS_PARTIAL);
     if (cms == NULL) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: CMS_sign() failed");
         return NGX_ERROR;
     }
@@ -333,7 +366,7 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
     si = CMS_add1_signer(cms, signer->cert, signer->key, EVP_sha256(),
                          CMS_BINARY|CMS_PARTIAL);
     if (si == NULL) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: CMS_add1_signer() failed");
         goto done;
     }
@@ -343,7 +376,7 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
     content = CMS_get0_content(cms);
 
     if (content == NULL) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: CMS_get0_content() failed");
         goto done;
     }
@@ -351,14 +384,14 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
     if (*content == NULL) {
         *content = ASN1_OCTET_STRING_new();
         if (*content == NULL) {
-            ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+            ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                           "autodiscover: ASN1_OCTET_STRING_new() failed");
             goto done;
         }
     }
 
     if (!ASN1_OCTET_STRING_set(*content, in->data, (int) in->len)) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: ASN1_OCTET_STRING_set() failed");
         goto done;
     }
@@ -367,19 +400,19 @@ ngx_http_autodiscover_sign(ngx_http_request_t *r,
 
     (*content)->flags &= ~ASN1_STRING_FLAG_CONT;
 
-    if (ngx_http_autodiscover_sign_attrs(r, signer, si, in) != NGX_OK) {
+    if (ngx_http_autodiscover_sign_attrs(log, signer, si, in) != NGX_OK) {
         goto done;
     }
 
     len = i2d_CMS_ContentInfo(cms, NULL);
 
     if (len <= 0) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: i2d_CMS_ContentInfo() failed");
         goto done;
     }
 
-    out->data = ngx_pnalloc(r->pool, len);
+    out->data = ngx_pnalloc(pool, len);
     if (out->data == NULL) {
         goto done;
     }
@@ -404,7 +437,7 @@ done:
  */
 
 static ngx_int_t
-ngx_http_autodiscover_sign_attrs(ngx_http_request_t *r,
+ngx_http_autodiscover_sign_attrs(ngx_log_t *log,
     ngx_http_autodiscover_signer_t *signer, CMS_SignerInfo *si,
     ngx_str_t *in)
 {
@@ -417,7 +450,7 @@ ngx_http_autodiscover_sign_attrs(ngx_http_request_t *r,
     STACK_OF(X509_ATTRIBUTE)  *attrs;
 
     if (!EVP_Digest(in->data, in->len, md, &mdlen, EVP_sha256(), NULL)) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: EVP_Digest() failed");
         return NGX_ERROR;
     }
@@ -427,7 +460,7 @@ ngx_http_autodiscover_sign_attrs(ngx_http_request_t *r,
         || !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest,
                                         V_ASN1_OCTET_STRING, md, (int) mdlen))
     {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: CMS_signed_add1_attr_by_NID() failed");
         return NGX_ERROR;
     }
@@ -455,7 +488,7 @@ ngx_http_autodiscover_sign_attrs(ngx_http_request_t *r,
     sk_X509_ATTRIBUTE_free(attrs);
 
     if (len <= 0) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: ASN1_item_i2d() failed");
         return NGX_ERROR;
     }
@@ -472,7 +505,7 @@ ngx_http_autodiscover_sign_attrs(ngx_http_request_t *r,
         || EVP_DigestSignUpdate(mctx, der, len) <= 0
         || EVP_DigestSignFinal(mctx, NULL, &siglen) <= 0)
     {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: EVP_DigestSign() failed");
         goto done;
     }
@@ -483,7 +516,7 @@ ngx_http_autodiscover_sign_attrs(ngx_http_request_t *r,
     }
 
     if (EVP_DigestSignFinal(mctx, sig, &siglen) <= 0) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: EVP_DigestSignFinal() failed");
         goto done;
     }
