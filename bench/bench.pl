@@ -313,10 +313,10 @@ my @ROWS = (
     },
     {
         name     => 'apple-signed',
-        title    => 'Apple profile GET, signed, cached',
+        title    => 'Apple profile GET, signed',
         match    => '= /profile',
         handler  => "autodiscover_mobileconfig;\n"
-                  . "            autodiscover_sign sign.pem sign.key cache=1000;",
+                  . "            autodiscover_sign sign.pem sign.key;",
         setup    => \&make_signing_key,
         type     => 'application/x-apple-aspen-config',
         headers  => [ 'Content-Disposition' ],

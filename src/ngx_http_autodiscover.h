@@ -332,7 +332,7 @@ typedef struct {
 } ngx_http_autodiscover_proto_conf_t;
 
 
-/* the profile signer: certificates, key, cache (sign.c) */
+/* the profile signer: certificates and key (sign.c) */
 
 typedef struct ngx_http_autodiscover_signer_s  ngx_http_autodiscover_signer_t;
 

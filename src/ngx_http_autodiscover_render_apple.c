@@ -30,6 +30,8 @@ static ngx_int_t ngx_http_autodiscover_apple_servers(
     ngx_http_autodiscover_apple_servers_t *servers);
 static ngx_int_t ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_int_t type);
+static u_char *ngx_http_autodiscover_apple_local(u_char *p,
+    ngx_str_t *user);
 static ngx_int_t ngx_http_autodiscover_apple_uuid(ngx_http_request_t *r,
     ngx_str_t *name, ngx_str_t *uuid);
 static void ngx_http_autodiscover_apple_server(
@@ -200,7 +202,15 @@ ngx_http_autodiscover_apple_servers(const ngx_http_autodiscover_ctx_t *ctx,
 
 /*
  * "com.example.mail.alice" for alice@example.com, and name-based UUIDs
- * of it: installing the profile again replaces the one installed before
+ * of it: installing the profile again replaces the one installed before.
+ *
+ * The local part is its own last label, written so that it holds no dot:
+ * letters in lower case, digits and UTF-8 as they are, any other byte as
+ * "-" and two hex digits ("mail-2Ebob" for mail.bob).  An identifier
+ * thus gives back the address, but for the case of its ASCII letters:
+ * mail.bob@example.org is "org.example.mail.mail-2Ebob" and
+ * bob@mail.example.org "org.example.mail.mail.bob", and no two
+ * addresses share an identifier, or UUIDs.
  */
 
 static ngx_int_t
@@ -211,14 +221,14 @@ ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
     ngx_str_t   account;
 
     p = ngx_pnalloc(r->pool, 2 * (ctx->domain.len + sizeof(".mail.")
-                                  + ctx->user.len + sizeof(".imap")));
+                                  + 3 * ctx->user.len + sizeof(".imap")));
     if (p == NULL) {
         return NGX_ERROR;
     }
 
     ctx->identifier.data = p;
 
-    /* the domain's labels in reverse order */
+    /* the domain's labels (already in lower case) in reverse order */
 
     end = ctx->domain.data + ctx->domain.len;
 
@@ -237,11 +247,8 @@ ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
         end = dot;
     }
 
-    /* Alice@ and alice@ are one mailbox, and must be one profile */
-
     p = ngx_cpymem(p, ".mail.", sizeof(".mail.") - 1);
-    ngx_strlow(p, ctx->user.data, ctx->user.len);
-    p += ctx->user.len;
+    p = ngx_http_autodiscover_apple_local(p, &ctx->user);
 
     ctx->identifier.len = p - ctx->identifier.data;
 
@@ -263,6 +270,34 @@ ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
     /* the account's identifier follows the profile's in the same buffer */
 
     return NGX_OK;
+}
+
+
+/*
+ * the local part as one label: Alice@ and alice@ are one mailbox, and
+ * must be one profile; "-" starts every escape, so it is one itself
+ */
+
+static u_char *
+ngx_http_autodiscover_apple_local(u_char *p, ngx_str_t *user)
+{
+    u_char      c;
+    ngx_uint_t  i;
+
+    for (i = 0; i < user->len; i++) {
+        c = ngx_tolower(user->data[i]);
+
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
+            *p++ = c;
+            continue;
+        }
+
+        *p++ = '-';
+        *p++ = ngx_http_autodiscover_apple_hex[c >> 4];
+        *p++ = ngx_http_autodiscover_apple_hex[c & 0xf];
+    }
+
+    return p;
 }
 
 

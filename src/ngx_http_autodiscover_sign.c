@@ -13,7 +13,9 @@
 #if (NGX_OPENSSL)
 #include <openssl/cms.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #endif
 
@@ -21,44 +23,24 @@
 /*
  * Signed Apple profiles: CMS SignedData with the profile inside, as
  * "openssl smime -sign -nodetach -outform der" makes it, with the
- * OpenSSL nginx links; the certificate and key are read when the
- * configuration is, and the signed profiles of one worker are kept in a
- * 4-way set-associative cache keyed by the unsigned profile itself: its
- * hash chooses a set of 4 slots, a slot keeps the unsigned profile with
- * its signed bytes and is taken only when the two unsigned profiles are
- * the same byte for byte, and a new profile takes the place of the one
- * in its set that was used least recently
+ * OpenSSL nginx links, but without the signing time: the signed
+ * attributes are the content type, the message digest and the S/MIME
+ * capabilities.  The certificate and key are read when the configuration
+ * is; every profile is signed for its own request, and nothing of one
+ * request is kept for another, so that no answer, by its bytes or by
+ * how long it took, tells whether or when anyone asked for the same
+ * profile before.
  */
 
 
-#define NGX_HTTP_AUTODISCOVER_SIGN_CACHE  1024
-#define NGX_HTTP_AUTODISCOVER_SIGN_WAYS   4
-
-
-typedef struct {
-    uint32_t                         hash;
-    u_char                          *key;       /* the unsigned profile */
-    size_t                           key_len;
-    u_char                          *data;      /* signed, after the key */
-    size_t                           len;
-    ngx_uint_t                       used;      /* when, in signer->clock */
-} ngx_http_autodiscover_sign_slot_t;
-
+#if (NGX_OPENSSL)
 
 struct ngx_http_autodiscover_signer_s {
-#if (NGX_OPENSSL)
     X509                            *cert;
     EVP_PKEY                        *key;
     STACK_OF(X509)                  *chain;
-#endif
-    ngx_http_autodiscover_sign_slot_t  *slots;
-    ngx_uint_t                       nslots;    /* a multiple of the ways */
-    ngx_uint_t                       clock;     /* profiles looked up */
-    ngx_log_t                       *log;
 };
 
-
-#if (NGX_OPENSSL)
 
 static void ngx_http_autodiscover_sign_cleanup(void *data);
 static int ngx_http_autodiscover_sign_password(char *buf, int size,
@@ -66,12 +48,17 @@ static int ngx_http_autodiscover_sign_password(char *buf, int size,
 static ngx_int_t ngx_http_autodiscover_sign_read(ngx_conf_t *cf,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *cert, ngx_str_t *key,
     ngx_str_t *chain);
-static ngx_int_t ngx_http_autodiscover_sign_cms(ngx_http_request_t *r,
-    ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out);
+static ngx_int_t ngx_http_autodiscover_sign_der(ngx_pool_t *pool,
+    ngx_log_t *log, ngx_http_autodiscover_signer_t *signer, ngx_str_t *in,
+    ngx_str_t *out);
+static ngx_int_t ngx_http_autodiscover_sign_attrs(ngx_log_t *log,
+    ngx_http_autodiscover_signer_t *signer, CMS_SignerInfo *si,
+    ngx_str_t *in);
 
 
 /*
  * autodiscover_sign certificate.pem key.pem [chain.pem] [cache=N];
+ * (cache=N checked, then ignored)
  * autodiscover_sign off;
  */
 
@@ -82,7 +69,7 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_autodiscover_loc_conf_t *alcf = conf;
 
     ngx_int_t                        n;
-    ngx_str_t                       *value, file[3];
+    ngx_str_t                       *value, file[3], test, der;
     ngx_uint_t                       i, files;
     ngx_pool_cleanup_t              *cln;
     ngx_http_autodiscover_signer_t  *signer;
@@ -103,10 +90,14 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    signer->nslots = NGX_HTTP_AUTODISCOVER_SIGN_CACHE;
     files = 0;
 
     for (i = 1; i < cf->args->nelts; i++) {
+
+        /*
+         * the size of a signing cache there no longer is: still checked,
+         * so that a configuration that was valid stays valid
+         */
 
         if (ngx_strncmp(value[i].data, "cache=", 6) == 0) {
             n = ngx_atoi(value[i].data + 6, value[i].len - 6);
@@ -118,9 +109,9 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
                 return NGX_CONF_ERROR;
             }
 
-            signer->nslots = (n + NGX_HTTP_AUTODISCOVER_SIGN_WAYS - 1)
-                             / NGX_HTTP_AUTODISCOVER_SIGN_WAYS
-                             * NGX_HTTP_AUTODISCOVER_SIGN_WAYS;
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "\"%V\" is ignored: signed profiles are "
+                               "not cached", &value[i]);
             continue;
         }
 
@@ -151,6 +142,25 @@ ngx_http_autodiscover_sign_conf(ngx_conf_t *cf, ngx_command_t *cmd,
                                         (files == 3) ? &file[2] : NULL)
         != NGX_OK)
     {
+        return NGX_CONF_ERROR;
+    }
+
+    /*
+     * one signature now, by the master: nginx -t shows that the key
+     * signs, and OpenSSL's one-time work for this key and its algorithms
+     * (some 9 million instructions with RSA) is done before the workers
+     * start, so that a worker's first signed profile takes no longer
+     * than the next ones, and does not tell that it is the first
+     */
+
+    ngx_str_set(&test, "autodiscover");
+
+    if (ngx_http_autodiscover_sign_der(cf->temp_pool, cf->log, signer, &test,
+                                       &der)
+        != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot sign with the key \"%V\"", &file[1]);
         return NGX_CONF_ERROR;
     }
 
@@ -220,6 +230,17 @@ ngx_http_autodiscover_sign_read(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
+    /* the keys whose signatures sign_attrs() makes, and Apple checks */
+
+    if (EVP_PKEY_base_id(signer->key) != EVP_PKEY_RSA
+        && EVP_PKEY_base_id(signer->key) != EVP_PKEY_EC)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the key \"%V\" is neither an RSA nor an EC key, "
+                           "which \"autodiscover_sign\" needs", key);
+        return NGX_ERROR;
+    }
+
     signer->chain = sk_X509_new_null();
     if (signer->chain == NULL) {
         return NGX_ERROR;
@@ -286,8 +307,6 @@ ngx_http_autodiscover_sign_cleanup(void *data)
 {
     ngx_http_autodiscover_signer_t  *signer = data;
 
-    ngx_uint_t  i;
-
     if (signer->cert != NULL) {
         X509_free(signer->cert);
     }
@@ -299,161 +318,226 @@ ngx_http_autodiscover_sign_cleanup(void *data)
     if (signer->chain != NULL) {
         sk_X509_pop_free(signer->chain, X509_free);
     }
-
-    if (signer->slots != NULL) {
-        for (i = 0; i < signer->nslots; i++) {
-            if (signer->slots[i].key != NULL) {
-                ngx_free(signer->slots[i].key);
-            }
-        }
-
-        ngx_free(signer->slots);
-    }
 }
 
 
-/* a signed profile, from the cache or signed now and cached */
+/* the profile signed for this request */
 
 ngx_int_t
 ngx_http_autodiscover_sign(ngx_http_request_t *r,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out)
 {
-    u_char                             *p;
-    uint32_t                            hash;
-    ngx_uint_t                          i;
-    ngx_http_autodiscover_sign_slot_t  *slot, *s;
-
-    if (signer->nslots == 0) {
-        return ngx_http_autodiscover_sign_cms(r, signer, in, out);
-    }
-
-    if (signer->slots == NULL) {
-        signer->slots = ngx_calloc(signer->nslots
-                                   * sizeof(ngx_http_autodiscover_sign_slot_t),
-                                   r->connection->log);
-        if (signer->slots == NULL) {
-            return NGX_ERROR;
-        }
-    }
-
-    hash = ngx_murmur_hash2(in->data, in->len);
-
-    s = &signer->slots[hash % (signer->nslots / NGX_HTTP_AUTODISCOVER_SIGN_WAYS)
-                       * NGX_HTTP_AUTODISCOVER_SIGN_WAYS];
-    slot = s;
-
-    signer->clock++;
-
-    for (i = 0; i < NGX_HTTP_AUTODISCOVER_SIGN_WAYS; i++) {
-
-        if (s[i].key != NULL
-            && s[i].hash == hash
-            && s[i].key_len == in->len
-            && ngx_memcmp(s[i].key, in->data, in->len) == 0)
-        {
-            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                           "autodiscover: signed profile from the cache");
-            s[i].used = signer->clock;
-
-            /*
-             * a copy: the slot may be given to another profile while
-             * this answer still waits to be sent to a slow client
-             */
-
-            out->data = ngx_pnalloc(r->pool, s[i].len);
-            if (out->data == NULL) {
-                return NGX_ERROR;
-            }
-
-            out->len = s[i].len;
-            ngx_memcpy(out->data, s[i].data, s[i].len);
-
-            return NGX_OK;
-        }
-
-        /* an empty slot, or else the least recently used one */
-
-        if (slot->key != NULL
-            && (s[i].key == NULL || s[i].used < slot->used))
-        {
-            slot = &s[i];
-        }
-    }
-
-    if (ngx_http_autodiscover_sign_cms(r, signer, in, out) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    /* the slot's previous profile makes room: the cache stays bounded */
-
-    p = ngx_alloc(in->len + out->len, r->connection->log);
-    if (p == NULL) {
-        return NGX_OK;
-    }
-
-    if (slot->key != NULL) {
-        ngx_free(slot->key);
-    }
-
-    slot->hash = hash;
-    slot->key = p;
-    slot->key_len = in->len;
-    slot->data = ngx_cpymem(p, in->data, in->len);
-    slot->len = out->len;
-    slot->used = signer->clock;
-
-    ngx_memcpy(slot->data, out->data, out->len);
-
-    return NGX_OK;
+    return ngx_http_autodiscover_sign_der(r->pool, r->connection->log, signer,
+                                          in, out);
 }
 
 
+/*
+ * CMS_sign() would add a signing time, which CMS_SignerInfo_sign() does
+ * for any signer with signed attributes, so the structure is made by
+ * CMS_sign() and CMS_add1_signer() without signing, and its signature
+ * computed here
+ */
+
 static ngx_int_t
-ngx_http_autodiscover_sign_cms(ngx_http_request_t *r,
+ngx_http_autodiscover_sign_der(ngx_pool_t *pool, ngx_log_t *log,
     ngx_http_autodiscover_signer_t *signer, ngx_str_t *in, ngx_str_t *out)
 {
-    int               len;
-    BIO              *bio;
-    u_char           *p;
-    CMS_ContentInfo  *cms;
+    int                  len;
+    u_char              *p;
+    ngx_int_t            rc;
+    CMS_SignerInfo      *si;
+    CMS_ContentInfo     *cms;
+    ASN1_OCTET_STRING  **content;
 
-    bio = BIO_new_mem_buf(in->data, (int) in->len);
-    if (bio == NULL) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "autodiscover: BIO_new_mem_buf() failed");
+    if (in->len > NGX_MAX_INT32_VALUE) {
         return NGX_ERROR;
     }
 
-    cms = CMS_sign(signer->cert, signer->key, signer->chain, bio, CMS_BINARY);
-    BIO_free(bio);
+    rc = NGX_ERROR;
 
+    cms = CMS_sign(NULL, NULL, signer->chain, NULL, CMS_BINARY|CMS_PARTIAL);
     if (cms == NULL) {
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: CMS_sign() failed");
         return NGX_ERROR;
+    }
+
+    si = CMS_add1_signer(cms, signer->cert, signer->key, EVP_sha256(),
+                         CMS_BINARY|CMS_PARTIAL);
+    if (si == NULL) {
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
+                      "autodiscover: CMS_add1_signer() failed");
+        goto done;
+    }
+
+    /* the profile inside, as CMS_final() would copy it there */
+
+    content = CMS_get0_content(cms);
+
+    if (content == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
+                      "autodiscover: CMS_get0_content() failed");
+        goto done;
+    }
+
+    if (*content == NULL) {
+        *content = ASN1_OCTET_STRING_new();
+        if (*content == NULL) {
+            ngx_ssl_error(NGX_LOG_ALERT, log, 0,
+                          "autodiscover: ASN1_OCTET_STRING_new() failed");
+            goto done;
+        }
+    }
+
+    if (!ASN1_OCTET_STRING_set(*content, in->data, (int) in->len)) {
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
+                      "autodiscover: ASN1_OCTET_STRING_set() failed");
+        goto done;
+    }
+
+    /* no longer a place holder for content still to come */
+
+    (*content)->flags &= ~ASN1_STRING_FLAG_CONT;
+
+    if (ngx_http_autodiscover_sign_attrs(log, signer, si, in) != NGX_OK) {
+        goto done;
     }
 
     len = i2d_CMS_ContentInfo(cms, NULL);
 
     if (len <= 0) {
-        CMS_ContentInfo_free(cms);
-        ngx_ssl_error(NGX_LOG_ALERT, r->connection->log, 0,
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
                       "autodiscover: i2d_CMS_ContentInfo() failed");
-        return NGX_ERROR;
+        goto done;
     }
 
-    out->data = ngx_pnalloc(r->pool, len);
+    out->data = ngx_pnalloc(pool, len);
     if (out->data == NULL) {
-        CMS_ContentInfo_free(cms);
-        return NGX_ERROR;
+        goto done;
     }
 
     p = out->data;
     out->len = i2d_CMS_ContentInfo(cms, &p);
 
+    rc = NGX_OK;
+
+done:
+
     CMS_ContentInfo_free(cms);
 
-    return NGX_OK;
+    return rc;
+}
+
+
+/*
+ * the content type and the message digest among the signed attributes
+ * (CMS_add1_signer() added the S/MIME capabilities), and the signature of
+ * their DER, a SET OF Attribute as RFC 5652 5.4 says
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_sign_attrs(ngx_log_t *log,
+    ngx_http_autodiscover_signer_t *signer, CMS_SignerInfo *si,
+    ngx_str_t *in)
+{
+    int                        i, n, len;
+    size_t                     siglen;
+    u_char                    *der, *sig, md[EVP_MAX_MD_SIZE];
+    ngx_int_t                  rc;
+    EVP_MD_CTX                *mctx;
+    unsigned int               mdlen;
+    STACK_OF(X509_ATTRIBUTE)  *attrs;
+
+    if (!EVP_Digest(in->data, in->len, md, &mdlen, EVP_sha256(), NULL)) {
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
+                      "autodiscover: EVP_Digest() failed");
+        return NGX_ERROR;
+    }
+
+    if (!CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+                                     OBJ_nid2obj(NID_pkcs7_data), -1)
+        || !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest,
+                                        V_ASN1_OCTET_STRING, md, (int) mdlen))
+    {
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
+                      "autodiscover: CMS_signed_add1_attr_by_NID() failed");
+        return NGX_ERROR;
+    }
+
+    /* the signer's own attributes, borrowed: encoded, not freed */
+
+    attrs = sk_X509_ATTRIBUTE_new_null();
+    if (attrs == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = CMS_signed_get_attr_count(si);
+
+    for (i = 0; i < n; i++) {
+        if (sk_X509_ATTRIBUTE_push(attrs, CMS_signed_get_attr(si, i)) == 0) {
+            sk_X509_ATTRIBUTE_free(attrs);
+            return NGX_ERROR;
+        }
+    }
+
+    der = NULL;
+    len = ASN1_item_i2d((ASN1_VALUE *) attrs, &der,
+                        ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
+
+    sk_X509_ATTRIBUTE_free(attrs);
+
+    if (len <= 0) {
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
+                      "autodiscover: ASN1_item_i2d() failed");
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+    sig = NULL;
+
+    mctx = EVP_MD_CTX_new();
+    if (mctx == NULL) {
+        goto done;
+    }
+
+    if (EVP_DigestSignInit(mctx, NULL, EVP_sha256(), NULL, signer->key) <= 0
+        || EVP_DigestSignUpdate(mctx, der, len) <= 0
+        || EVP_DigestSignFinal(mctx, NULL, &siglen) <= 0)
+    {
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
+                      "autodiscover: EVP_DigestSign() failed");
+        goto done;
+    }
+
+    sig = OPENSSL_malloc(siglen);
+    if (sig == NULL) {
+        goto done;
+    }
+
+    if (EVP_DigestSignFinal(mctx, sig, &siglen) <= 0) {
+        ngx_ssl_error(NGX_LOG_ALERT, log, 0,
+                      "autodiscover: EVP_DigestSignFinal() failed");
+        goto done;
+    }
+
+    /* the signature's octet string takes sig over */
+
+    ASN1_STRING_set0(CMS_SignerInfo_get0_signature(si), sig, (int) siglen);
+    sig = NULL;
+
+    rc = NGX_OK;
+
+done:
+
+    if (sig != NULL) {
+        OPENSSL_free(sig);
+    }
+
+    EVP_MD_CTX_free(mctx);
+    OPENSSL_free(der);
+
+    return rc;
 }
 
 

@@ -595,11 +595,17 @@ ngx_http_autodiscover_sax_subset(void *data, const xmlChar *name,
 }
 
 
+/*
+ * libxml2's message quotes up to 50 bytes of the document, line breaks
+ * and all (an unterminated comment, "Bytes: 0x.." after a line break for
+ * bad UTF-8): it is logged escaped, on one line, as any client's value
+ */
+
 static void
 ngx_http_autodiscover_xml_log(ngx_http_request_t *r, xmlParserCtxtPtr ctxt,
     char *refused)
 {
-    size_t           len;
+    ngx_str_t        msg;
     const xmlError  *err;
 
     if (refused != NULL) {
@@ -608,23 +614,23 @@ ngx_http_autodiscover_xml_log(ngx_http_request_t *r, xmlParserCtxtPtr ctxt,
         return;
     }
 
-    len = 0;
+    ngx_str_set(&msg, "");
     err = xmlCtxtGetLastError(ctxt);
 
     if (err != NULL && err->message != NULL) {
-        len = ngx_strlen(err->message);
+        msg.data = (u_char *) err->message;
+        msg.len = ngx_strlen(msg.data);
 
-        while (len && (err->message[len - 1] == '\n'
-                       || err->message[len - 1] == ' '))
+        while (msg.len && (msg.data[msg.len - 1] == '\n'
+                           || msg.data[msg.len - 1] == ' '))
         {
-            len--;
+            msg.len--;
         }
     }
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "autodiscover: client sent invalid XML: %*s",
-                  len, (err != NULL && err->message != NULL)
-                       ? err->message : "");
+                  "autodiscover: client sent invalid XML: %V",
+                  ngx_http_autodiscover_loggable(r, &msg));
 }
 
 
@@ -864,8 +870,8 @@ ngx_http_autodiscover_xml_text(ngx_http_request_t *r, xmlNodePtr node,
 
     if (last - p > NGX_HTTP_AUTODISCOVER_MAX_VALUE) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "autodiscover: client sent an element of %z bytes",
-                      last - p);
+                      "autodiscover: fallback answer with an element of "
+                      "%z bytes", last - p);
         xmlFree(content);
         return NGX_DECLINED;
     }

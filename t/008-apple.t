@@ -1,6 +1,7 @@
-# Apple configuration profiles: the plist byte for byte, stable UUIDs,
-# CMS signing verified with openssl against a CA made here, the cache,
-# and bad input.
+# Apple configuration profiles: the plist byte for byte, stable UUIDs
+# unique per address, CMS signing (RSA and EC) verified with openssl
+# against a CA made here, with no signing time and nothing kept from one
+# request to the next, and bad input.
 
 use lib 't/inc';
 use AD;
@@ -27,11 +28,23 @@ openssl("req -newkey rsa:2048 -nodes -keyout $PKI/sign.key"
         . " -out $PKI/sign.csr -subj /CN=profiles.example.com");
 openssl("x509 -req -in $PKI/sign.csr -CA $PKI/ca.pem -CAkey $PKI/ca.key"
         . " -CAcreateserial -out $PKI/sign.pem -days 2");
+openssl("req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+        . " -keyout $PKI/ec.key -out $PKI/ec.csr -subj /CN=profiles.example.com");
+openssl("x509 -req -in $PKI/ec.csr -CA $PKI/ca.pem -CAkey $PKI/ca.key"
+        . " -CAcreateserial -out $PKI/ec.pem -days 2");
+openssl("genpkey -algorithm ed25519 -out $PKI/ed.key");
+openssl("req -new -key $PKI/ed.key -out $PKI/ed.csr -subj /CN=profiles.example.com");
+openssl("x509 -req -in $PKI/ed.csr -CA $PKI/ca.pem -CAkey $PKI/ca.key"
+        . " -CAcreateserial -out $PKI/ed.pem -days 2");
 openssl("genrsa -out $PKI/other.key 2048");
 openssl("rsa -in $PKI/sign.key -aes128 -passout pass:secret"
         . " -out $PKI/encrypted.key");
 
-# the profile a signed answer must carry, checked with openssl cms
+# the signed attributes a signed answer must have: no signing time
+our $ATTRS = 'contentType messageDigest S/MIME Capabilities';
+
+# the profile a signed answer must carry, checked with openssl cms, and
+# its signed attributes
 sub verified {
     my ($der) = @_;
 
@@ -48,12 +61,31 @@ sub verified {
 
     return "signature not verified\n" if $rc != 0;
 
+    my $dump = `openssl cms -cmsout -print -inform DER -in $PKI/answer.der`;
+    my ($signed) = $dump =~ /^ *signedAttrs:\n(.*?)^ *signatureAlgorithm:/ms;
+    my $attrs = join ' ', ($signed // '') =~ /^ *object: (.+?) \(/mg;
+
+    return "signed attributes: $attrs\n" if $attrs ne $ATTRS;
+
     open $fh, '<', "$PKI/answer.plist" or die $!;
     local $/;
     return <$fh>;
 }
 
-# one request before the block's own, to fill the signing cache
+# the answer to the request before the block's own (see prime())
+our $PRIMED;
+
+# the bytes of an answer, compared with the answer to prime()'s request,
+# then the profile inside
+sub again {
+    my ($der) = @_;
+
+    return ($der eq $PRIMED ? "the first answer's bytes\n"
+                            : "other bytes than the first answer's\n")
+        . verified($der);
+}
+
+# one request before the block's own, for the same profile
 sub prime {
     my ($uri) = @_;
 
@@ -73,6 +105,8 @@ sub prime {
     my $answer = <$s>;
 
     die "no answer to $uri\n" unless $answer =~ m{^HTTP/1\.\d 200 };
+
+    ($PRIMED = $answer) =~ s/\A.*?\r\n\r\n//s;
 }
 
 AD::defaults(http_config => <<'_EOC_', config => <<'_EOC_');
@@ -129,7 +163,8 @@ sub profile {
 }
 
 # alice@example.com with the default service; the UUIDs are RFC 4122
-# version 5 of the identifiers in the DNS namespace
+# version 5 of the identifiers in the DNS namespace, as python3 gives
+# them: str(uuid.uuid5(uuid.NAMESPACE_DNS, 'com.example.mail.alice')).upper()
 our %ALICE = (
     type => 'IMAP', email => 'alice@example.com',
     description => 'example.com', display => 'example.com',
@@ -214,7 +249,7 @@ main::profile(%main::ALICE)
 
 
 
-=== TEST 5: the second request for an address comes from the cache
+=== TEST 5: a profile asked for again is signed again, with nothing of the first request: the same bytes (RSA signatures are deterministic)
 --- config eval
 "location = /profile {
     autodiscover_mobileconfig;
@@ -225,11 +260,12 @@ main::prime('/profile?emailaddress=alice@example.com');
 --- request
 GET /profile?emailaddress=alice@example.com
 --- response_body_filters eval
-\&main::verified
+\&main::again
 --- response_body eval
-main::profile(%main::ALICE)
---- error_log
-autodiscover: signed profile from the cache
+"the first answer's bytes\n" . main::profile(%main::ALICE)
+--- no_error_log
+[alert]
+[error]
 
 
 
@@ -368,3 +404,100 @@ main::profile(%main::ALICE)
 GET /
 --- error_log eval
 qr/cannot read an unencrypted private key from "\S+encrypted\.key" for "autodiscover_sign"/
+
+
+
+=== TEST 17: mail.bob@example.com and bob@mail.example.com: two profiles, two identities
+--- http_config
+autodiscover_domains example.com mail.example.com;
+autodiscover_protocol IMAP server=imap.example.com login=$autodiscover_email;
+autodiscover_protocol SMTP server=smtp.example.com port=587 tls=starttls;
+--- request eval
+["GET /profile?emailaddress=mail.bob\@example.com",
+ "GET /profile?emailaddress=bob\@mail.example.com",
+ "GET /profile?emailaddress=Mail.BOB\@Example.COM"]
+--- response_headers eval
+["Content-Disposition: attachment; filename=\"example.com.mobileconfig\"",
+ "Content-Disposition: attachment; filename=\"mail.example.com.mobileconfig\"",
+ "Content-Disposition: attachment; filename=\"example.com.mobileconfig\""]
+--- response_body eval
+[main::profile(%main::ALICE, email => 'mail.bob@example.com',
+               in_user => 'mail.bob@example.com',
+               out_user => 'mail.bob@example.com',
+               id => 'com.example.mail.mail-2Ebob',
+               uuid1 => 'E0BB47DD-F38B-54AD-B007-EFDB8A3E1E96',
+               uuid2 => '0E6A47B2-C5BA-5A4B-A91E-079D96DD9D0C'),
+ main::profile(%main::ALICE, email => 'bob@mail.example.com',
+               in_user => 'bob@mail.example.com',
+               out_user => 'bob@mail.example.com',
+               description => 'mail.example.com',
+               display => 'mail.example.com',
+               id => 'com.example.mail.mail.bob',
+               uuid1 => '6DE121D2-3753-529A-9AD6-CE8BB6A239F3',
+               uuid2 => '7E7DAB96-B23E-51DC-A0AB-48EF07308615'),
+ main::profile(%main::ALICE, email => 'Mail.BOB@example.com',
+               in_user => 'Mail.BOB@example.com',
+               out_user => 'Mail.BOB@example.com',
+               id => 'com.example.mail.mail-2Ebob',
+               uuid1 => 'E0BB47DD-F38B-54AD-B007-EFDB8A3E1E96',
+               uuid2 => '0E6A47B2-C5BA-5A4B-A91E-079D96DD9D0C')]
+
+
+
+=== TEST 18: every byte but a letter or digit of a local part is "-" and its hex code: the identifier stays reverse-DNS
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol POP3 server=pop.example.com;
+autodiscover_protocol SMTP server=smtp.example.com port=587 tls=starttls;
+--- request eval
+["GET /profile?emailaddress=O%27Brien-x%2Btag\@Example.com",
+ "GET /profile?emailaddress=o%27brien-x%2Btag\@example.com"]
+--- response_body eval
+[main::profile(%main::ALICE, type => 'POP', email => "O&apos;Brien-x+tag\@example.com",
+               in_host => 'pop.example.com', in_port => 995,
+               in_user => "O&apos;Brien-x+tag\@example.com",
+               out_user => "O&apos;Brien-x+tag\@example.com",
+               id => 'com.example.mail.o-27brien-2Dx-2Btag',
+               uuid1 => 'F82D7969-BC21-59F0-9AE2-8ED0DC81EE28',
+               uuid2 => 'E21C6A90-F97A-58DD-9877-3A46FD6F7635'),
+ main::profile(%main::ALICE, type => 'POP', email => "o&apos;brien-x+tag\@example.com",
+               in_host => 'pop.example.com', in_port => 995,
+               in_user => "o&apos;brien-x+tag\@example.com",
+               out_user => "o&apos;brien-x+tag\@example.com",
+               id => 'com.example.mail.o-27brien-2Dx-2Btag',
+               uuid1 => 'F82D7969-BC21-59F0-9AE2-8ED0DC81EE28',
+               uuid2 => 'E21C6A90-F97A-58DD-9877-3A46FD6F7635')]
+
+
+
+=== TEST 19: an EC P-256 key: verified, no signing time, a new signature each time
+--- config eval
+"location = /profile {
+    autodiscover_mobileconfig;
+    autodiscover_sign $main::PKI/ec.pem $main::PKI/ec.key $main::PKI/ca.pem;
+}"
+--- init
+main::prime('/profile?emailaddress=alice@example.com');
+--- request
+GET /profile?emailaddress=alice@example.com
+--- response_body_filters eval
+\&main::again
+--- response_body eval
+"other bytes than the first answer's\n" . main::profile(%main::ALICE)
+--- no_error_log
+[alert]
+[error]
+
+
+
+=== TEST 20: nginx -t: an Ed25519 key and certificate are refused
+--- config eval
+"location = /profile {
+    autodiscover_mobileconfig;
+    autodiscover_sign $main::PKI/ed.pem $main::PKI/ed.key;
+}"
+--- must_die
+--- request
+GET /
+--- error_log eval
+qr/the key "\S+ed\.key" is neither an RSA nor an EC key, which "autodiscover_sign" needs/
