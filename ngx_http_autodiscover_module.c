@@ -67,6 +67,21 @@ static ngx_conf_post_t  ngx_http_autodiscover_max_body_post =
     { ngx_http_autodiscover_check_max_body };
 
 
+/* the payloads of an Apple profile; bit 0 is nginx's "set" mark */
+
+static ngx_conf_bitmask_t  ngx_http_autodiscover_profile_payloads[] = {
+    { ngx_string("mail"),
+      ngx_http_autodiscover_apple_bit(NGX_HTTP_AUTODISCOVER_APPLE_MAIL) },
+    { ngx_string("activesync"),
+      ngx_http_autodiscover_apple_bit(NGX_HTTP_AUTODISCOVER_APPLE_EAS) },
+    { ngx_string("caldav"),
+      ngx_http_autodiscover_apple_bit(NGX_HTTP_AUTODISCOVER_APPLE_CALDAV) },
+    { ngx_string("carddav"),
+      ngx_http_autodiscover_apple_bit(NGX_HTTP_AUTODISCOVER_APPLE_CARDDAV) },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_conf_enum_t  ngx_http_autodiscover_redirect_modes[] = {
     { ngx_string("document"), NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT },
     { ngx_string("302"), NGX_HTTP_AUTODISCOVER_REDIRECT_302 },
@@ -224,6 +239,13 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("autodiscover_profile_payloads"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_conf_set_bitmask_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_autodiscover_loc_conf_t, profile_payloads),
+      &ngx_http_autodiscover_profile_payloads },
 
     { ngx_string("autodiscover_max_body"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -428,6 +450,15 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_ptr_value(conf->provider_domains, prev->provider_domains,
                              NULL);
     ngx_conf_merge_ptr_value(conf->signer, prev->signer, NULL);
+    ngx_conf_merge_bitmask_value(conf->profile_payloads,
+                     prev->profile_payloads,
+                     (NGX_CONF_BITMASK_SET
+                      |ngx_http_autodiscover_apple_bit(
+                           NGX_HTTP_AUTODISCOVER_APPLE_MAIL)
+                      |ngx_http_autodiscover_apple_bit(
+                           NGX_HTTP_AUTODISCOVER_APPLE_CALDAV)
+                      |ngx_http_autodiscover_apple_bit(
+                           NGX_HTTP_AUTODISCOVER_APPLE_CARDDAV)));
     ngx_conf_merge_uint_value(conf->redirect_mode, prev->redirect_mode,
                               NGX_HTTP_AUTODISCOVER_REDIRECT_DOCUMENT);
 

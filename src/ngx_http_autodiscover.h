@@ -156,7 +156,6 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_A_PROFILE_NAME,
     NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION,
     NGX_HTTP_AUTODISCOVER_A_PROFILE_DESCRIPTION,
-    NGX_HTTP_AUTODISCOVER_A_PROFILE_ACTIVESYNC,
     NGX_HTTP_AUTODISCOVER_A_OAUTH2_ISSUER,
     NGX_HTTP_AUTODISCOVER_A_OAUTH2_SCOPE,
     NGX_HTTP_AUTODISCOVER_A_OAUTH2_AUTH_URL,
@@ -280,6 +279,21 @@ typedef enum {
 typedef struct ngx_http_autodiscover_format_s  ngx_http_autodiscover_format_t;
 
 
+/* the payloads of an Apple profile, in their order in it */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_APPLE_PROFILE = 0,  /* the Configuration itself */
+    NGX_HTTP_AUTODISCOVER_APPLE_MAIL,         /* com.apple.mail.managed */
+    NGX_HTTP_AUTODISCOVER_APPLE_EAS,          /* com.apple.eas.account */
+    NGX_HTTP_AUTODISCOVER_APPLE_CALDAV,       /* com.apple.caldav.account */
+    NGX_HTTP_AUTODISCOVER_APPLE_CARDDAV,      /* com.apple.carddav.account */
+    NGX_HTTP_AUTODISCOVER_APPLE_COUNT
+} ngx_http_autodiscover_apple_e;
+
+/* autodiscover_profile_payloads, a bit per payload */
+#define ngx_http_autodiscover_apple_bit(payload)  (1 << (payload))
+
+
 /*
  * checks a value (a literal at configuration time, or the result of
  * evaluating a complex value at run time); sets *num for enumerations
@@ -348,6 +362,7 @@ typedef struct {
     ngx_uint_t                       well_known;  /* its type_e */
     ngx_str_t                       *endpoint;   /* the directive's name */
     ngx_http_autodiscover_signer_t  *signer;
+    ngx_uint_t                       profile_payloads;  /* apple_bit()s */
     ngx_http_complex_value_t        *http_redirect;
     ngx_uint_t                       redirect_mode;  /* redirect_mode_e */
     ngx_str_t                        fallback_uri;
@@ -418,8 +433,10 @@ typedef struct {
 
     ngx_str_t                        protocol;    /* Autodiscover v2 */
     ngx_str_t                        name;        /* Apple profiles */
-    ngx_str_t                        uuid[2];     /* Apple profiles */
-    ngx_str_t                        identifier;  /* Apple profiles */
+    /* Apple profiles: the payloads sent, their identifiers and UUIDs */
+    ngx_uint_t                       apple_payloads;
+    ngx_str_t  apple_id[NGX_HTTP_AUTODISCOVER_APPLE_COUNT];
+    ngx_str_t  uuid[NGX_HTTP_AUTODISCOVER_APPLE_COUNT];
     ngx_http_autodiscover_loc_conf_t *conf;
     ngx_str_t                        body;        /* as the client POSTed */
     ngx_http_autodiscover_client_t  *client;

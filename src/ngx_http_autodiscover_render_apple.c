@@ -13,9 +13,13 @@
 
 
 /*
- * Apple configuration profiles: a Configuration payload holding one
- * com.apple.mail.managed payload, from the first incoming (IMAP or POP3)
- * and the first outgoing (SMTP) protocol of the service
+ * Apple configuration profiles: a Configuration payload holding, as
+ * autodiscover_profile_payloads says and as far as the service has them,
+ * a com.apple.mail.managed payload (the first incoming, IMAP or POP3,
+ * and the first outgoing, SMTP, protocol), a com.apple.eas.account
+ * payload (autodiscover_activesync_url), a com.apple.caldav.account and a
+ * com.apple.carddav.account payload (the first CalDAV and CardDAV
+ * protocols); each payload with an identifier and a UUID of its own
  */
 
 
@@ -28,8 +32,29 @@ typedef struct {
 static ngx_int_t ngx_http_autodiscover_apple_servers(
     const ngx_http_autodiscover_ctx_t *ctx,
     ngx_http_autodiscover_apple_servers_t *servers);
+static ngx_uint_t ngx_http_autodiscover_apple_payloads(
+    const ngx_http_autodiscover_ctx_t *ctx);
+static const ngx_http_autodiscover_proto_t *ngx_http_autodiscover_apple_dav(
+    const ngx_http_autodiscover_ctx_t *ctx, ngx_int_t type);
 static ngx_int_t ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_int_t type);
+static void ngx_http_autodiscover_apple_mail(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx, const ngx_str_t *name,
+    const ngx_str_t *description);
+static void ngx_http_autodiscover_apple_eas(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx, const ngx_str_t *name,
+    const ngx_str_t *description);
+static void ngx_http_autodiscover_apple_dav_payload(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx,
+    ngx_http_autodiscover_apple_e payload, const ngx_str_t *name,
+    const ngx_str_t *description);
+static void ngx_http_autodiscover_apple_common(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx,
+    ngx_http_autodiscover_apple_e payload, const ngx_str_t *name,
+    const ngx_str_t *description, char *type);
+static void ngx_http_autodiscover_apple_number(
+    ngx_http_autodiscover_out_t *out, char *prefix, char *key,
+    ngx_int_t value);
 static u_char *ngx_http_autodiscover_apple_local(u_char *p,
     ngx_str_t *user);
 static ngx_int_t ngx_http_autodiscover_apple_uuid(ngx_http_request_t *r,
@@ -71,15 +96,36 @@ static u_char  ngx_http_autodiscover_apple_namespace[16] = {
 static u_char  ngx_http_autodiscover_apple_hex[] = "0123456789ABCDEF";
 
 
-/* a profile needs an incoming and an outgoing server, and no redirect */
+/* what each payload's identifier adds to the profile's */
+
+#define NGX_HTTP_AUTODISCOVER_APPLE_BIT(payload)                              \
+    ngx_http_autodiscover_apple_bit(NGX_HTTP_AUTODISCOVER_APPLE_ ## payload)
+
+
+static ngx_str_t  ngx_http_autodiscover_apple_suffixes[] = {
+    ngx_null_string,
+    ngx_string(".imap"),      /* ".pop" for a POP3 account */
+    ngx_string(".eas"),
+    ngx_string(".caldav"),
+    ngx_string(".carddav")
+};
+
+ngx_http_autodiscover_check_table(ngx_http_autodiscover_apple_suffixes,
+                                  NGX_HTTP_AUTODISCOVER_APPLE_COUNT);
+
+
+/*
+ * a profile needs one payload at least, and no redirect; which ones it
+ * has is decided here, once
+ */
 
 void
 ngx_http_autodiscover_check_apple(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_http_autodiscover_apple_servers_t  servers;
+    ctx->apple_payloads = ngx_http_autodiscover_apple_payloads(ctx);
 
-    if (ngx_http_autodiscover_apple_servers(ctx, &servers) != NGX_OK) {
+    if (ctx->apple_payloads == 0) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: no incoming and outgoing settings "
                       "(or a redirect) for domain \"%V\"", &ctx->domain);
@@ -94,14 +140,80 @@ ngx_int_t
 ngx_http_autodiscover_prepare_apple(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
+    ngx_int_t                              type;
     ngx_http_autodiscover_apple_servers_t  servers;
 
-    if (ngx_http_autodiscover_apple_servers(ctx, &servers) != NGX_OK) {
-        return NGX_ERROR;
+    type = NGX_HTTP_AUTODISCOVER_IMAP;
+
+    if (ngx_http_autodiscover_apple_servers(ctx, &servers) == NGX_OK) {
+        type = servers.in->num[NGX_HTTP_AUTODISCOVER_F_TYPE];
     }
 
-    return ngx_http_autodiscover_apple_ids(r, ctx,
-                                 servers.in->num[NGX_HTTP_AUTODISCOVER_F_TYPE]);
+    return ngx_http_autodiscover_apple_ids(r, ctx, type);
+}
+
+
+/* the payloads configured and possible for this service */
+
+static ngx_uint_t
+ngx_http_autodiscover_apple_payloads(const ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_uint_t                             want, have;
+    ngx_http_autodiscover_apple_servers_t  servers;
+
+    if (ctx->service.action != NGX_HTTP_AUTODISCOVER_ACTION_SETTINGS) {
+        return 0;
+    }
+
+    want = ctx->conf->profile_payloads;
+    have = 0;
+
+    if ((want & NGX_HTTP_AUTODISCOVER_APPLE_BIT(MAIL))
+        && ngx_http_autodiscover_apple_servers(ctx, &servers) == NGX_OK)
+    {
+        have |= NGX_HTTP_AUTODISCOVER_APPLE_BIT(MAIL);
+    }
+
+    if ((want & NGX_HTTP_AUTODISCOVER_APPLE_BIT(EAS))
+        && ctx->service.str[NGX_HTTP_AUTODISCOVER_A_ACTIVESYNC_URL].len)
+    {
+        have |= NGX_HTTP_AUTODISCOVER_APPLE_BIT(EAS);
+    }
+
+    if ((want & NGX_HTTP_AUTODISCOVER_APPLE_BIT(CALDAV))
+        && ngx_http_autodiscover_apple_dav(ctx, NGX_HTTP_AUTODISCOVER_CALDAV))
+    {
+        have |= NGX_HTTP_AUTODISCOVER_APPLE_BIT(CALDAV);
+    }
+
+    if ((want & NGX_HTTP_AUTODISCOVER_APPLE_BIT(CARDDAV))
+        && ngx_http_autodiscover_apple_dav(ctx, NGX_HTTP_AUTODISCOVER_CARDDAV))
+    {
+        have |= NGX_HTTP_AUTODISCOVER_APPLE_BIT(CARDDAV);
+    }
+
+    return have;
+}
+
+
+/* the first CalDAV or CardDAV protocol */
+
+static const ngx_http_autodiscover_proto_t *
+ngx_http_autodiscover_apple_dav(const ngx_http_autodiscover_ctx_t *ctx,
+    ngx_int_t type)
+{
+    ngx_uint_t                            i;
+    const ngx_http_autodiscover_proto_t  *p;
+
+    p = ctx->service.protocols.elts;
+
+    for (i = 0; i < ctx->service.protocols.nelts; i++) {
+        if (p[i].num[NGX_HTTP_AUTODISCOVER_F_TYPE] == type) {
+            return &p[i];
+        }
+    }
+
+    return NULL;
 }
 
 
@@ -217,16 +329,19 @@ static ngx_int_t
 ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_int_t type)
 {
-    u_char     *p, *dot, *end;
-    ngx_str_t   account;
+    u_char      *p, *dot, *end;
+    ngx_str_t   *id, suffix;
+    ngx_uint_t   i;
 
-    p = ngx_pnalloc(r->pool, 2 * (ctx->domain.len + sizeof(".mail.")
-                                  + 3 * ctx->user.len + sizeof(".imap")));
+    p = ngx_pnalloc(r->pool, NGX_HTTP_AUTODISCOVER_APPLE_COUNT
+                             * (ctx->domain.len + sizeof(".mail.")
+                                + 3 * ctx->user.len + sizeof(".carddav")));
     if (p == NULL) {
         return NGX_ERROR;
     }
 
-    ctx->identifier.data = p;
+    id = ctx->apple_id;
+    id[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE].data = p;
 
     /* the domain's labels (already in lower case) in reverse order */
 
@@ -250,33 +365,41 @@ ngx_http_autodiscover_apple_ids(ngx_http_request_t *r,
     p = ngx_cpymem(p, ".mail.", sizeof(".mail.") - 1);
     p = ngx_http_autodiscover_apple_local(p, &ctx->user);
 
-    ctx->identifier.len = p - ctx->identifier.data;
+    id[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE].len =
+                              p - id[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE].data;
 
-    account.data = p;
-    p = ngx_cpymem(p, ctx->identifier.data, ctx->identifier.len);
-    p = (type == NGX_HTTP_AUTODISCOVER_IMAP)
-        ? ngx_cpymem(p, ".imap", sizeof(".imap") - 1)
-        : ngx_cpymem(p, ".pop", sizeof(".pop") - 1);
-    account.len = p - account.data;
+    /* each payload's: the profile's, and what it adds */
 
-    if (ngx_http_autodiscover_apple_uuid(r, &ctx->identifier, &ctx->uuid[0])
-        != NGX_OK
-        || ngx_http_autodiscover_apple_uuid(r, &account, &ctx->uuid[1])
-           != NGX_OK)
+    for (i = NGX_HTTP_AUTODISCOVER_APPLE_MAIL;
+         i < NGX_HTTP_AUTODISCOVER_APPLE_COUNT;
+         i++)
     {
-        return NGX_ERROR;
+        suffix = ngx_http_autodiscover_apple_suffixes[i];
+
+        if (i == NGX_HTTP_AUTODISCOVER_APPLE_MAIL
+            && type == NGX_HTTP_AUTODISCOVER_POP3)
+        {
+            ngx_str_set(&suffix, ".pop");
+        }
+
+        id[i].data = p;
+        p = ngx_cpymem(p, id[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE].data,
+                       id[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE].len);
+        p = ngx_cpymem(p, suffix.data, suffix.len);
+        id[i].len = p - id[i].data;
     }
 
-    /* the account's identifier follows the profile's in the same buffer */
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_APPLE_COUNT; i++) {
+        if (ngx_http_autodiscover_apple_uuid(r, &id[i], &ctx->uuid[i])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
 
     return NGX_OK;
 }
 
-
-/*
- * the local part as one label: Alice@ and alice@ are one mailbox, and
- * must be one profile; "-" starts every escape, so it is one itself
- */
 
 static u_char *
 ngx_http_autodiscover_apple_local(u_char *p, ngx_str_t *user)
@@ -344,13 +467,9 @@ void
 ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_str_t                               account, type;
-    const ngx_str_t                        *s, *name, *description;
-    ngx_http_autodiscover_apple_servers_t   servers;
+    const ngx_str_t  *s, *name, *description;
 
     s = ctx->service.str;
-
-    (void) ngx_http_autodiscover_apple_servers(ctx, &servers);
 
     name = s[NGX_HTTP_AUTODISCOVER_A_PROFILE_NAME].len
            ? &s[NGX_HTTP_AUTODISCOVER_A_PROFILE_NAME]
@@ -360,11 +479,88 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
     description = s[NGX_HTTP_AUTODISCOVER_A_PROFILE_DESCRIPTION].len
                   ? &s[NGX_HTTP_AUTODISCOVER_A_PROFILE_DESCRIPTION] : name;
 
-    account.data = ctx->identifier.data + ctx->identifier.len;
-    account.len = ctx->identifier.len
-                  + (servers.in->num[NGX_HTTP_AUTODISCOVER_F_TYPE]
-                     == NGX_HTTP_AUTODISCOVER_IMAP
-                     ? sizeof(".imap") - 1 : sizeof(".pop") - 1);
+    ngx_http_autodiscover_out_literal(out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+        "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+        "<plist version=\"1.0\">\n"
+        "<dict>\n"
+        "  <key>PayloadContent</key>\n"
+        "  <array>\n");
+
+    if (ctx->apple_payloads & NGX_HTTP_AUTODISCOVER_APPLE_BIT(MAIL)) {
+        ngx_http_autodiscover_apple_mail(out, ctx, name, description);
+    }
+
+    if (ctx->apple_payloads & NGX_HTTP_AUTODISCOVER_APPLE_BIT(EAS)) {
+        ngx_http_autodiscover_apple_eas(out, ctx, name, description);
+    }
+
+    if (ctx->apple_payloads & NGX_HTTP_AUTODISCOVER_APPLE_BIT(CALDAV)) {
+        ngx_http_autodiscover_apple_dav_payload(out, ctx,
+                                            NGX_HTTP_AUTODISCOVER_APPLE_CALDAV,
+                                            name, description);
+    }
+
+    if (ctx->apple_payloads & NGX_HTTP_AUTODISCOVER_APPLE_BIT(CARDDAV)) {
+        ngx_http_autodiscover_apple_dav_payload(out, ctx,
+                                           NGX_HTTP_AUTODISCOVER_APPLE_CARDDAV,
+                                           name, description);
+    }
+
+    ngx_http_autodiscover_out_literal(out, "  </array>\n"
+                                           "  <key>PayloadDescription</key>\n"
+                                           "  <string>");
+    ngx_http_autodiscover_out_xml(out, description);
+    ngx_http_autodiscover_out_literal(out, "</string>\n"
+                                           "  <key>PayloadDisplayName</key>\n"
+                                           "  <string>");
+    ngx_http_autodiscover_out_xml(out, name);
+    ngx_http_autodiscover_out_literal(out, "</string>\n"
+                                           "  <key>PayloadIdentifier</key>\n"
+                                           "  <string>");
+    ngx_http_autodiscover_out_xml(out,
+                          &ctx->apple_id[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE]);
+    ngx_http_autodiscover_out_literal(out, "</string>\n");
+
+    if (s[NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION].len) {
+        ngx_http_autodiscover_out_literal(out,
+                                          "  <key>PayloadOrganization</key>\n"
+                                          "  <string>");
+        ngx_http_autodiscover_out_xml(out,
+                             &s[NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION]);
+        ngx_http_autodiscover_out_literal(out, "</string>\n");
+    }
+
+    ngx_http_autodiscover_out_literal(out,
+        "  <key>PayloadRemovalDisallowed</key>\n"
+        "  <false/>\n"
+        "  <key>PayloadType</key>\n"
+        "  <string>Configuration</string>\n"
+        "  <key>PayloadUUID</key>\n"
+        "  <string>");
+    ngx_http_autodiscover_out_xml(out,
+                              &ctx->uuid[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE]);
+    ngx_http_autodiscover_out_literal(out,
+        "</string>\n"
+        "  <key>PayloadVersion</key>\n"
+        "  <integer>1</integer>\n"
+        "</dict>\n"
+        "</plist>\n");
+}
+
+
+/* com.apple.mail.managed: the incoming and the outgoing server */
+
+static void
+ngx_http_autodiscover_apple_mail(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx, const ngx_str_t *name,
+    const ngx_str_t *description)
+{
+    ngx_str_t                               type;
+    ngx_http_autodiscover_apple_servers_t   servers;
+
+    (void) ngx_http_autodiscover_apple_servers(ctx, &servers);
 
     if (servers.in->num[NGX_HTTP_AUTODISCOVER_F_TYPE]
         == NGX_HTTP_AUTODISCOVER_IMAP)
@@ -375,15 +571,7 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
         ngx_str_set(&type, "EmailTypePOP");
     }
 
-    ngx_http_autodiscover_out_literal(out,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
-        "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
-        "<plist version=\"1.0\">\n"
-        "<dict>\n"
-        "  <key>PayloadContent</key>\n"
-        "  <array>\n"
-        "    <dict>\n");
+    ngx_http_autodiscover_out_literal(out, "    <dict>\n");
 
     ngx_http_autodiscover_apple_string(out, "EmailAccountDescription",
                                        description);
@@ -403,59 +591,145 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
         "      <key>OutgoingPasswordSameAsIncomingPassword</key>\n"
         "      <true/>\n");
 
+    ngx_http_autodiscover_apple_common(out, ctx,
+                                       NGX_HTTP_AUTODISCOVER_APPLE_MAIL, name,
+                                       description, "com.apple.mail.managed");
+}
+
+
+/*
+ * com.apple.eas.account: mail, contacts and calendars over ActiveSync,
+ * from the host of autodiscover_activesync_url (iOS; macOS has none)
+ */
+
+static void
+ngx_http_autodiscover_apple_eas(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx, const ngx_str_t *name,
+    const ngx_str_t *description)
+{
+    u_char           *q, *last;
+    ngx_str_t         host;
+    const ngx_str_t  *url;
+
+    url = &ctx->service.str[NGX_HTTP_AUTODISCOVER_A_ACTIVESYNC_URL];
+
+    /* checked as an https:// URL: its host, port included as written */
+
+    host.data = url->data + sizeof("https://") - 1;
+    last = url->data + url->len;
+
+    for (q = host.data; q < last && *q != '/' && *q != '?'; q++) {
+        /* void */
+    }
+
+    host.len = q - host.data;
+
+    ngx_http_autodiscover_out_literal(out, "    <dict>\n");
+    ngx_http_autodiscover_apple_string(out, "EmailAddress", &ctx->email);
+    ngx_http_autodiscover_apple_string(out, "Host", &host);
+
+    ngx_http_autodiscover_out_literal(out, "      <key>SSL</key>\n"
+                                           "      <true/>\n");
+
+    ngx_http_autodiscover_apple_string(out, "UserName", &ctx->email);
+
+    ngx_http_autodiscover_apple_common(out, ctx,
+                                       NGX_HTTP_AUTODISCOVER_APPLE_EAS, name,
+                                       description, "com.apple.eas.account");
+}
+
+
+/*
+ * com.apple.caldav.account, com.apple.carddav.account: the host and port
+ * of the URL, the URL itself as the principal URL (as automx2 writes it;
+ * a device that finds nothing there looks for the principal itself)
+ */
+
+static void
+ngx_http_autodiscover_apple_dav_payload(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx,
+    ngx_http_autodiscover_apple_e payload, const ngx_str_t *name,
+    const ngx_str_t *description)
+{
+    char                                 *prefix;
+    const ngx_str_t                      *login;
+    const ngx_http_autodiscover_proto_t  *p;
+
+    if (payload == NGX_HTTP_AUTODISCOVER_APPLE_CALDAV) {
+        prefix = "CalDAV";
+        p = ngx_http_autodiscover_apple_dav(ctx, NGX_HTTP_AUTODISCOVER_CALDAV);
+
+    } else {
+        prefix = "CardDAV";
+        p = ngx_http_autodiscover_apple_dav(ctx,
+                                            NGX_HTTP_AUTODISCOVER_CARDDAV);
+    }
+
+    login = p->str[NGX_HTTP_AUTODISCOVER_F_LOGIN].len
+            ? &p->str[NGX_HTTP_AUTODISCOVER_F_LOGIN] : &ctx->email;
+
+    ngx_http_autodiscover_out_literal(out, "    <dict>\n");
+
+    ngx_http_autodiscover_apple_key(out, prefix, "AccountDescription");
+    ngx_http_autodiscover_out_literal(out, "      <string>");
+    ngx_http_autodiscover_out_xml(out, description);
+    ngx_http_autodiscover_out_literal(out, "</string>\n");
+
+    ngx_http_autodiscover_apple_key(out, prefix, "HostName");
+    ngx_http_autodiscover_out_literal(out, "      <string>");
+    ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+    ngx_http_autodiscover_out_literal(out, "</string>\n");
+
+    ngx_http_autodiscover_apple_number(out, prefix, "Port",
+                                      p->num[NGX_HTTP_AUTODISCOVER_F_PORT]);
+
+    ngx_http_autodiscover_apple_key(out, prefix, "PrincipalURL");
+    ngx_http_autodiscover_out_literal(out, "      <string>");
+    ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_URL]);
+    ngx_http_autodiscover_out_literal(out, "</string>\n");
+
+    ngx_http_autodiscover_apple_key(out, prefix, "UseSSL");
+    ngx_http_autodiscover_out_literal(out, "      <true/>\n");
+
+    ngx_http_autodiscover_apple_key(out, prefix, "Username");
+    ngx_http_autodiscover_out_literal(out, "      <string>");
+    ngx_http_autodiscover_out_xml(out, login);
+    ngx_http_autodiscover_out_literal(out, "</string>\n");
+
+    ngx_http_autodiscover_apple_common(out, ctx, payload, name, description,
+                                       payload
+                                       == NGX_HTTP_AUTODISCOVER_APPLE_CALDAV
+                                       ? "com.apple.caldav.account"
+                                       : "com.apple.carddav.account");
+}
+
+
+/* what every payload ends with, and the end of its dict */
+
+static void
+ngx_http_autodiscover_apple_common(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx,
+    ngx_http_autodiscover_apple_e payload, const ngx_str_t *name,
+    const ngx_str_t *description, char *type)
+{
     ngx_http_autodiscover_apple_string(out, "PayloadDescription",
                                        description);
     ngx_http_autodiscover_apple_string(out, "PayloadDisplayName", name);
-    ngx_http_autodiscover_apple_string(out, "PayloadIdentifier", &account);
+    ngx_http_autodiscover_apple_string(out, "PayloadIdentifier",
+                                       &ctx->apple_id[payload]);
 
-    ngx_http_autodiscover_out_literal(out,
-        "      <key>PayloadType</key>\n"
-        "      <string>com.apple.mail.managed</string>\n");
+    ngx_http_autodiscover_out_literal(out, "      <key>PayloadType</key>\n"
+                                           "      <string>");
+    ngx_http_autodiscover_out_raw(out, (u_char *) type, ngx_strlen(type));
+    ngx_http_autodiscover_out_literal(out, "</string>\n");
 
-    ngx_http_autodiscover_apple_string(out, "PayloadUUID", &ctx->uuid[1]);
+    ngx_http_autodiscover_apple_string(out, "PayloadUUID",
+                                       &ctx->uuid[payload]);
 
     ngx_http_autodiscover_out_literal(out,
         "      <key>PayloadVersion</key>\n"
         "      <integer>1</integer>\n"
-        "    </dict>\n"
-        "  </array>\n");
-
-    ngx_http_autodiscover_out_literal(out, "  <key>PayloadDescription</key>\n"
-                                           "  <string>");
-    ngx_http_autodiscover_out_xml(out, description);
-    ngx_http_autodiscover_out_literal(out, "</string>\n"
-                                           "  <key>PayloadDisplayName</key>\n"
-                                           "  <string>");
-    ngx_http_autodiscover_out_xml(out, name);
-    ngx_http_autodiscover_out_literal(out, "</string>\n"
-                                           "  <key>PayloadIdentifier</key>\n"
-                                           "  <string>");
-    ngx_http_autodiscover_out_xml(out, &ctx->identifier);
-    ngx_http_autodiscover_out_literal(out, "</string>\n");
-
-    if (s[NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION].len) {
-        ngx_http_autodiscover_out_literal(out,
-                                          "  <key>PayloadOrganization</key>\n"
-                                          "  <string>");
-        ngx_http_autodiscover_out_xml(out,
-                             &s[NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION]);
-        ngx_http_autodiscover_out_literal(out, "</string>\n");
-    }
-
-    ngx_http_autodiscover_out_literal(out,
-        "  <key>PayloadRemovalDisallowed</key>\n"
-        "  <false/>\n"
-        "  <key>PayloadType</key>\n"
-        "  <string>Configuration</string>\n"
-        "  <key>PayloadUUID</key>\n"
-        "  <string>");
-    ngx_http_autodiscover_out_xml(out, &ctx->uuid[0]);
-    ngx_http_autodiscover_out_literal(out,
-        "</string>\n"
-        "  <key>PayloadVersion</key>\n"
-        "  <integer>1</integer>\n"
-        "</dict>\n"
-        "</plist>\n");
+        "    </dict>\n");
 }
 
 
@@ -466,8 +740,6 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx, char *prefix,
     const ngx_http_autodiscover_proto_t *p)
 {
-    u_char            buf[NGX_INT_T_LEN];
-    ngx_str_t         port;
     const ngx_str_t  *login;
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerAuthentication");
@@ -483,15 +755,8 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
-    port.data = buf;
-    port.len = ngx_sprintf(buf, "%i",
-                           (ngx_int_t) p->num[NGX_HTTP_AUTODISCOVER_F_PORT])
-               - buf;
-
-    ngx_http_autodiscover_apple_key(out, prefix, "MailServerPortNumber");
-    ngx_http_autodiscover_out_literal(out, "      <integer>");
-    ngx_http_autodiscover_out_raw(out, port.data, port.len);
-    ngx_http_autodiscover_out_literal(out, "</integer>\n");
+    ngx_http_autodiscover_apple_number(out, prefix, "MailServerPortNumber",
+                                      p->num[NGX_HTTP_AUTODISCOVER_F_PORT]);
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerUseSSL");
 
@@ -531,4 +796,21 @@ ngx_http_autodiscover_apple_key(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_out_raw(out, (u_char *) prefix, ngx_strlen(prefix));
     ngx_http_autodiscover_out_raw(out, (u_char *) key, ngx_strlen(key));
     ngx_http_autodiscover_out_literal(out, "</key>\n");
+}
+
+
+/* <key>prefix key</key> <integer>value</integer> */
+
+static void
+ngx_http_autodiscover_apple_number(ngx_http_autodiscover_out_t *out,
+    char *prefix, char *key, ngx_int_t value)
+{
+    u_char  *p, buf[NGX_INT_T_LEN];
+
+    p = ngx_sprintf(buf, "%i", value);
+
+    ngx_http_autodiscover_apple_key(out, prefix, key);
+    ngx_http_autodiscover_out_literal(out, "      <integer>");
+    ngx_http_autodiscover_out_raw(out, buf, p - buf);
+    ngx_http_autodiscover_out_literal(out, "</integer>\n");
 }

@@ -291,9 +291,6 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_account[] = {
     { ngx_string("profile description"), ngx_http_autodiscover_parse_text,
       NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
 
-    { ngx_string("profile ActiveSync flag"), ngx_http_autodiscover_parse_flag,
-      NGX_HTTP_AUTODISCOVER_FLAG_EXPECT, 0 },
-
     { ngx_string("OAuth2 issuer"), ngx_http_autodiscover_parse_text,
       NGX_HTTP_AUTODISCOVER_TEXT_EXPECT, 0 },
 

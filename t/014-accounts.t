@@ -40,6 +40,9 @@ location ~* ^/autodiscover/autodiscover\.xml$ {
 location ~* ^/autodiscover/autodiscover\.json {
     autodiscover_json;
 }
+location = /profile.mobileconfig {
+    autodiscover_mobileconfig;
+}
 _EOC_
 
 sub mail_servers {
@@ -126,6 +129,58 @@ sub pox_doc {
         . qq{  </Response>\n}
         . qq{</Autodiscover>\n};
 }
+
+# one payload's dict in a profile, as the module writes it
+sub dav_payload {
+    my ($prefix, $port, $url, $user, $id, $uuid, $type) = @_;
+
+    return qq{    <dict>\n}
+        . qq{      <key>${prefix}AccountDescription</key>\n}
+        . qq{      <string>example.com</string>\n}
+        . qq{      <key>${prefix}HostName</key>\n}
+        . qq{      <string>dav.example.com</string>\n}
+        . qq{      <key>${prefix}Port</key>\n}
+        . qq{      <integer>$port</integer>\n}
+        . qq{      <key>${prefix}PrincipalURL</key>\n}
+        . qq{      <string>$url</string>\n}
+        . qq{      <key>${prefix}UseSSL</key>\n}
+        . qq{      <true/>\n}
+        . qq{      <key>${prefix}Username</key>\n}
+        . qq{      <string>$user</string>\n}
+        . payload_end($id, $uuid, $type);
+}
+
+sub payload_end {
+    my ($id, $uuid, $type) = @_;
+
+    return qq{      <key>PayloadDescription</key>\n}
+        . qq{      <string>example.com</string>\n}
+        . qq{      <key>PayloadDisplayName</key>\n}
+        . qq{      <string>example.com</string>\n}
+        . qq{      <key>PayloadIdentifier</key>\n}
+        . qq{      <string>$id</string>\n}
+        . qq{      <key>PayloadType</key>\n}
+        . qq{      <string>$type</string>\n}
+        . qq{      <key>PayloadUUID</key>\n}
+        . qq{      <string>$uuid</string>\n}
+        . qq{      <key>PayloadVersion</key>\n}
+        . qq{      <integer>1</integer>\n}
+        . qq{    </dict>\n};
+}
+
+# the UUIDs are Python's uuid.uuid5(uuid.NAMESPACE_DNS, identifier)
+our $CALDAV = dav_payload('CalDAV', 443, 'https://dav.example.com/dav/cal/',
+                          'alice@example.com', 'com.example.mail.alice.caldav',
+                          '6ED5AFC8-673F-58F0-BCC4-6D70422C9C3D',
+                          'com.apple.caldav.account');
+our $CARDDAV = dav_payload('CardDAV', 8443,
+                           'https://dav.example.com:8443/dav/card/',
+                           'alice@example.com',
+                           'com.example.mail.alice.carddav',
+                           'D7D77731-D813-5085-9CF8-9ADE72D6834A',
+                           'com.apple.carddav.account');
+
+sub contains { my $x = quotemeta $_[0]; qr/$x/ }
 
 run_tests();
 
@@ -304,3 +359,75 @@ GET /mail/config-v1.1.xml?emailaddress=alice@example.com
 --- error_code: 500
 --- error_log
 autodiscover: invalid auth "OAuth2,bogus" from variables, it must be one of
+
+
+
+=== TEST 16: Apple profile: the mail, CalDAV and CardDAV payloads, each with its own identifier
+--- http_config eval
+$main::ACCOUNT
+--- request
+GET /profile.mobileconfig?emailaddress=alice@example.com
+--- response_body_like eval
+main::contains("      <string>com.apple.mail.managed</string>\n"
+               . "      <key>PayloadUUID</key>\n"
+               . "      <string>898CC7DF-1A70-5170-BA95-A160ABA7D855</string>\n"
+               . "      <key>PayloadVersion</key>\n"
+               . "      <integer>1</integer>\n"
+               . "    </dict>\n"
+               . $main::CALDAV . $main::CARDDAV
+               . "  </array>\n")
+
+
+
+=== TEST 17: the whole account over ActiveSync: the EAS payload, and CalDAV as asked
+--- http_config eval
+$main::ACCOUNT
+. "autodiscover_activesync_url https://eas.example.com/Microsoft-Server-ActiveSync;\n"
+. "autodiscover_profile_payloads activesync caldav;\n"
+--- request
+GET /profile.mobileconfig?emailaddress=alice@example.com
+--- response_body_like eval
+main::contains("  <array>\n"
+               . "    <dict>\n"
+               . "      <key>EmailAddress</key>\n"
+               . "      <string>alice\@example.com</string>\n"
+               . "      <key>Host</key>\n"
+               . "      <string>eas.example.com</string>\n"
+               . "      <key>SSL</key>\n"
+               . "      <true/>\n"
+               . "      <key>UserName</key>\n"
+               . "      <string>alice\@example.com</string>\n"
+               . main::payload_end('com.example.mail.alice.eas',
+                                   '96006DB6-068D-549D-BE91-9271DC907794',
+                                   'com.apple.eas.account')
+               . $main::CALDAV
+               . "  </array>\n")
+
+
+
+=== TEST 18: mail only, as asked: no DAV payloads
+--- http_config eval
+$main::ACCOUNT . "autodiscover_profile_payloads mail;\n"
+--- request
+GET /profile.mobileconfig?emailaddress=alice@example.com
+--- response_body_unlike: caldav|carddav|eas\.account
+
+
+
+=== TEST 19: nothing the profile may hold: 404
+--- http_config eval
+$main::ACCOUNT . "autodiscover_profile_payloads activesync;\n"
+--- request
+GET /profile.mobileconfig?emailaddress=alice@example.com
+--- error_code: 404
+--- error_log
+autodiscover: no incoming and outgoing settings (or a redirect) for domain "example.com"
+
+
+
+=== TEST 20: nginx -t: an unknown payload
+--- http_config eval
+$main::ACCOUNT . "autodiscover_profile_payloads mail imap;\n"
+--- must_die
+--- error_log
+invalid value "imap"
