@@ -33,6 +33,8 @@ static char *ngx_http_autodiscover_http_redirect(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_autodiscover_well_known(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_autodiscover_records(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static void ngx_http_autodiscover_share(ngx_array_t *protocols,
     ngx_http_autodiscover_proto_conf_t *pc, ngx_uint_t f);
 static ngx_http_autodiscover_value_t *ngx_http_autodiscover_compile(
@@ -155,6 +157,13 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_PACC] },
+
+    { ngx_string("autodiscover_records"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_autodiscover_records,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_RECORDS] },
 
     { ngx_string("autodiscover_http_redirect"),
       NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -386,6 +395,13 @@ ngx_http_autodiscover_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    if (ngx_array_init(&amcf->surfaces, cf->pool, 8,
+                       sizeof(ngx_http_autodiscover_loc_conf_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     return amcf;
 }
 
@@ -427,6 +443,8 @@ ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
     conf->not_served = NGX_CONF_UNSET_UINT;
     conf->max_body = NGX_CONF_UNSET_SIZE;
     conf->format = NGX_CONF_UNSET_PTR;
+    conf->records_target = NGX_CONF_UNSET_PTR;
+    conf->records_ttl = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -439,7 +457,9 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_autodiscover_loc_conf_t *prev = parent;
     ngx_http_autodiscover_loc_conf_t *conf = child;
 
-    ngx_uint_t  i;
+    ngx_uint_t                          i;
+    ngx_http_autodiscover_loc_conf_t  **surface;
+    ngx_http_autodiscover_main_conf_t  *amcf;
 
     for (i = 0; i < NGX_HTTP_AUTODISCOVER_A_COUNT; i++) {
         ngx_conf_merge_ptr_value(conf->account[i], prev->account[i], NULL);
@@ -480,6 +500,13 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
                               NGX_HTTP_AUTODISCOVER_NOT_SERVED_404);
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 4096);
 
+    /* "autodiscover_records" is one location's too */
+
+    if (conf->records_target == NGX_CONF_UNSET_PTR) {
+        conf->records_target = NULL;
+        conf->records_ttl = 3600;
+    }
+
     /*
      * the directive that makes a location answer is not inherited: it
      * binds one location's handler; all but the plain-HTTP endpoint need
@@ -496,6 +523,21 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
                            "or \"autodiscover_serve\" to know which domains "
                            "it answers for", conf->endpoint);
         return NGX_CONF_ERROR;
+    }
+
+    ngx_http_autodiscover_deploy_certificate(cf, conf);
+
+    /* the DNS records name the hosts of the locations that answer */
+
+    if (conf->format != NGX_CONF_UNSET_PTR) {
+        amcf = ngx_http_conf_get_module_main_conf(cf,
+                                                 ngx_http_autodiscover_module);
+        surface = ngx_array_push(&amcf->surfaces);
+        if (surface == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *surface = conf;
     }
 
     return NGX_CONF_OK;
@@ -671,6 +713,7 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     ngx_http_autodiscover_prepare_protocol(pc);
+    ngx_http_autodiscover_deploy_protocol(cf, pc);
 
     return NGX_CONF_OK;
 }
@@ -907,6 +950,101 @@ ngx_http_autodiscover_http_redirect(ngx_conf_t *cf, ngx_command_t *cmd,
     alcf->http_redirect = &v->cv;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * autodiscover_records target=HOST [ttl=SECONDS]: the DNS records a
+ * domain needs, for an admin location; HOST may hold variables
+ */
+
+static char *
+ngx_http_autodiscover_records(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_autodiscover_loc_conf_t *alcf = conf;
+
+    char                              *rv;
+    ngx_int_t                          ttl;
+    ngx_str_t                         *value, s;
+    ngx_uint_t                         i;
+    ngx_http_compile_complex_value_t   ccv;
+
+    rv = ngx_http_autodiscover(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    value = cf->args->elts;
+    alcf->records_ttl = 3600;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "target=", 7) == 0
+            && alcf->records_target == NGX_CONF_UNSET_PTR)
+        {
+            s.data = value[i].data + 7;
+            s.len = value[i].len - 7;
+
+            if (s.len == 0) {
+                goto invalid;
+            }
+
+            alcf->records_target = ngx_palloc(cf->pool,
+                                             sizeof(ngx_http_complex_value_t));
+            if (alcf->records_target == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+            ccv.cf = cf;
+            ccv.value = &s;
+            ccv.complex_value = alcf->records_target;
+
+            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+
+            if (alcf->records_target->lengths == NULL
+                && ngx_http_autodiscover_records_target(&s) == NULL)
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "ttl=", 4) == 0) {
+            ttl = ngx_atoi(value[i].data + 4, value[i].len - 4);
+
+            if (ttl < 0 || ttl > 2147483647) {
+                goto invalid;
+            }
+
+            alcf->records_ttl = ttl;
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    if (alcf->records_target == NGX_CONF_UNSET_PTR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" needs \"target=\", the host that "
+                           "answers autodiscover., autoconfig. and "
+                           "ua-auto-config. names", &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"%V\", it must be "
+                       "target=<host name or IP address> or "
+                       "ttl=<seconds>", &value[i], &cmd->name);
+    return NGX_CONF_ERROR;
 }
 
 

@@ -243,6 +243,8 @@ typedef enum {
     NGX_HTTP_AUTODISCOVER_FMT_HTTP_REDIRECT,  /* the plain-HTTP endpoint */
     NGX_HTTP_AUTODISCOVER_FMT_WELL_KNOWN,     /* RFC 6764, RFC 8620 */
     NGX_HTTP_AUTODISCOVER_FMT_PACC,           /* draft-ietf-mailmaint-pacc */
+    NGX_HTTP_AUTODISCOVER_FMT_RECORDS,        /* DNS records, a zone file */
+    NGX_HTTP_AUTODISCOVER_FMT_RECORDS_JSON,   /* the same, as JSON */
     NGX_HTTP_AUTODISCOVER_FMT_COUNT
 } ngx_http_autodiscover_format_e;
 
@@ -370,6 +372,8 @@ typedef struct {
     ngx_array_t                     *fallback_follow;  /* ngx_str_t */
     ngx_uint_t                       fallback_max_redirects;
     size_t                           fallback_max_reply;
+    ngx_http_complex_value_t        *records_target;
+    ngx_uint_t                       records_ttl;
 } ngx_http_autodiscover_loc_conf_t;
 
 
@@ -385,6 +389,7 @@ typedef struct {
     struct _xmlParserCtxt           *parser;
     u_char                          *scratch;
     size_t                           scratch_size;
+    ngx_array_t                      surfaces;   /* loc_conf_t *: answer */
 } ngx_http_autodiscover_main_conf_t;
 
 
@@ -405,6 +410,16 @@ typedef struct {
     unsigned                         https:1;
     unsigned                         rewritten:1;
 } ngx_http_autodiscover_client_t;
+
+
+/* one DNS record a domain needs (records.c) */
+
+typedef struct {
+    ngx_str_t                        name;       /* absolute, with its dot */
+    ngx_str_t                        type;       /* CNAME, SRV, TXT, A */
+    ngx_str_t                        data;       /* a TXT's text unquoted */
+    ngx_str_t                        purpose;    /* who asks for it */
+} ngx_http_autodiscover_record_t;
 
 
 /*
@@ -446,6 +461,7 @@ typedef struct {
     ngx_str_t                        error_time;  /* error documents */
     ngx_str_t                        error_id;
     ngx_str_t                        pacc_digest; /* its DNS TXT record */
+    ngx_array_t                     *records;    /* record_t, DNS */
 } ngx_http_autodiscover_ctx_t;
 
 
@@ -509,6 +525,7 @@ struct ngx_http_autodiscover_format_s {
     ngx_http_autodiscover_finish_pt    finish;
     ngx_http_autodiscover_headers_pt   headers;
     ngx_str_t                          host_prefix;  /* of a Host read */
+    ngx_str_t                          asked;    /* the host clients ask */
     ngx_str_t                          content_type;
     ngx_uint_t                         binary;   /* no charset */
     ngx_http_autodiscover_answer_t     answer[NGX_HTTP_AUTODISCOVER_V_COUNT];
@@ -701,6 +718,12 @@ void ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
     u_char *open, size_t open_len, u_char *close, size_t close_len,
     ngx_int_t value);
 
+/* deploy: the warnings of nginx -t */
+void ngx_http_autodiscover_deploy_protocol(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc);
+void ngx_http_autodiscover_deploy_certificate(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf);
+
 /* client: the fallback, with subrequests */
 ngx_int_t ngx_http_autodiscover_client(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
@@ -748,6 +771,15 @@ ngx_int_t ngx_http_autodiscover_finish_pacc(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx, ngx_str_t *body);
 void ngx_http_autodiscover_render_pacc(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_read_records_request(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+char *ngx_http_autodiscover_records_target(ngx_str_t *target);
+ngx_int_t ngx_http_autodiscover_prepare_records(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_render_zone(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_ctx_t *ctx);
+void ngx_http_autodiscover_render_records_json(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
 
 
 extern ngx_module_t  ngx_http_autodiscover_module;

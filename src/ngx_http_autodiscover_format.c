@@ -87,6 +87,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       ngx_null_string,
+      ngx_string("autodiscover."),
       ngx_string("text/xml"), 0,
       ngx_http_autodiscover_pox_answers(ngx_http_autodiscover_render_outlook) },
 
@@ -105,6 +106,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       ngx_null_string,
+      ngx_string("autodiscover."),
       ngx_string("text/xml"), 0,
       ngx_http_autodiscover_pox_answers(
           ngx_http_autodiscover_render_activesync) },
@@ -120,6 +122,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       ngx_null_string,
+      ngx_string("autodiscover."),
       ngx_string("application/json"), 0,
       ngx_http_autodiscover_get_answers(ngx_http_autodiscover_render_json,
           NGX_HTTP_BAD_REQUEST, ngx_http_autodiscover_render_json,
@@ -139,6 +142,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       ngx_string("autoconfig."),
+      ngx_string("autoconfig."),
       ngx_string("text/xml"), 0,
       ngx_http_autodiscover_bare_answers(
           ngx_http_autodiscover_render_autoconfig) },
@@ -153,6 +157,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       ngx_http_autodiscover_prepare_apple,
       ngx_http_autodiscover_finish_apple,
       ngx_http_autodiscover_headers_apple,
+      ngx_null_string,
       ngx_null_string,
       ngx_string("application/x-apple-aspen-config"), 1,
       ngx_http_autodiscover_bare_answers(
@@ -169,6 +174,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       ngx_null_string,
+      ngx_string("autodiscover."),
       ngx_string("text/html"), 0,
       ngx_http_autodiscover_bare_answers(NULL) },
 
@@ -187,6 +193,7 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       NULL,
       NULL,
       ngx_null_string,
+      ngx_string(""),
       ngx_string("text/html"), 0,
       ngx_http_autodiscover_get_answers(NULL,
           NGX_HTTP_NOT_FOUND, NULL,
@@ -208,8 +215,42 @@ ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[] = {
       ngx_http_autodiscover_finish_pacc,
       ngx_http_autodiscover_headers_pacc,
       ngx_string("ua-auto-config."),
+      ngx_string("ua-auto-config."),
       ngx_string("application/json"), 0,
-      ngx_http_autodiscover_bare_answers(ngx_http_autodiscover_render_pacc) }
+      ngx_http_autodiscover_bare_answers(ngx_http_autodiscover_render_pacc) },
+
+    /*
+     * "autodiscover_records": the DNS records a domain needs, for an
+     * admin location; ?format=json picks the second entry
+     */
+
+    { ngx_string("records"),
+      NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
+      ngx_http_autodiscover_read_records_request,
+      0,
+      NULL,
+      ngx_http_autodiscover_prepare_records,
+      NULL,
+      NULL,
+      ngx_null_string,
+      ngx_null_string,
+      ngx_string("text/plain"), 0,
+      ngx_http_autodiscover_bare_answers(
+          ngx_http_autodiscover_render_zone) },
+
+    { ngx_string("records_json"),
+      NGX_HTTP_AUTODISCOVER_SCHEMA_NONE,
+      ngx_http_autodiscover_read_records_request,
+      0,
+      NULL,
+      ngx_http_autodiscover_prepare_records,
+      NULL,
+      NULL,
+      ngx_null_string,
+      ngx_null_string,
+      ngx_string("application/json"), 0,
+      ngx_http_autodiscover_bare_answers(
+          ngx_http_autodiscover_render_records_json) }
 };
 
 ngx_http_autodiscover_check_table(ngx_http_autodiscover_formats,

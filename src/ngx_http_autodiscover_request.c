@@ -320,6 +320,47 @@ ngx_http_autodiscover_read_host(ngx_http_request_t *r,
 }
 
 
+/*
+ * the DNS records of a domain: ?domain=, required, and ?format=zone (the
+ * default) or json, which picks the format's descriptor
+ */
+
+ngx_int_t
+ngx_http_autodiscover_read_records_request(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_str_t  value;
+
+    if (ngx_http_arg(r, (u_char *) "format", 6, &value) == NGX_OK) {
+
+        if (value.len == 4 && ngx_strncmp(value.data, "json", 4) == 0) {
+            ctx->format = &ngx_http_autodiscover_formats[
+                                       NGX_HTTP_AUTODISCOVER_FMT_RECORDS_JSON];
+
+        } else if (value.len != 4 || ngx_strncmp(value.data, "zone", 4) != 0)
+        {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "autodiscover: records format \"%V\" is neither "
+                          "\"zone\" nor \"json\"",
+                          ngx_http_autodiscover_loggable(r, &value));
+            return NGX_DECLINED;
+        }
+    }
+
+    if (ngx_http_arg(r, (u_char *) "domain", 6, &value) != NGX_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "autodiscover: no domain in the request");
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_autodiscover_set_domain(r, ctx, &value, 0);
+}
+
+
 /* the Host without its port (nginx has left it out), less the prefix */
 
 static void

@@ -64,6 +64,8 @@ my @expect = (
     [ 301, 'text/html', 'Location: https://dav.example.com/dav/card/' ],
     [ 200, 'application/json; charset=utf-8',
       'X-PACC-Digest: v=UAAC1; a=sha256; d=' ],
+    [ 200, 'text/plain; charset=utf-8',
+      "_autodiscover._tcp.example.com. 3600 IN SRV 0 1 443 mail.example.com." ],
     [ 302, 'text/html',
       'Location: https://autodiscover.example.com/autodiscover/autodiscover.xml' ],
 );

@@ -46,6 +46,9 @@ Calendars and contacts (RFC 6764), any method:
 PACC, and the value of its DNS TXT record in X-PACC-Digest:
   curl -s -i -H 'Host: ua-auto-config.example.com' $base/.well-known/user-agent-configuration.json
 
+The DNS records a domain needs, as a zone-file fragment (?format=json for JSON):
+  curl -s '$base/records?domain=example.com'
+
 The plain-HTTP redirect of a hosted domain (Outlook's step 3):
   curl -s -i -H 'Host: autodiscover.example.org' $base/autodiscover/autodiscover.xml
 END
