@@ -525,7 +525,7 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
         return NGX_CONF_ERROR;
     }
 
-    ngx_http_autodiscover_deploy_certificate(cf, conf);
+    ngx_http_autodiscover_deploy_location(cf, conf);
 
     /* the DNS records name the hosts of the locations that answer */
 

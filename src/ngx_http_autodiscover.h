@@ -718,10 +718,13 @@ void ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
     u_char *open, size_t open_len, u_char *close, size_t close_len,
     ngx_int_t value);
 
+ngx_uint_t ngx_http_autodiscover_autoconfig_usable(
+    const ngx_http_autodiscover_proto_t *p);
+
 /* deploy: the warnings of nginx -t */
 void ngx_http_autodiscover_deploy_protocol(ngx_conf_t *cf,
     ngx_http_autodiscover_proto_conf_t *pc);
-void ngx_http_autodiscover_deploy_certificate(ngx_conf_t *cf,
+void ngx_http_autodiscover_deploy_location(ngx_conf_t *cf,
     ngx_http_autodiscover_loc_conf_t *alcf);
 
 /* client: the fallback, with subrequests */

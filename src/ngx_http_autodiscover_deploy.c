@@ -110,12 +110,38 @@ ngx_http_autodiscover_deploy_protocol(ngx_conf_t *cf,
 }
 
 
+static void ngx_http_autodiscover_deploy_certificate(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf);
+static void ngx_http_autodiscover_deploy_strict(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf);
+
+
+/* a location that answers, once merged */
+
+void
+ngx_http_autodiscover_deploy_location(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf)
+{
+    if (alcf->format == NGX_CONF_UNSET_PTR) {
+        return;
+    }
+
+    ngx_http_autodiscover_deploy_certificate(cf, alcf);
+
+    if (alcf->format
+        == &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_AUTOCONFIG])
+    {
+        ngx_http_autodiscover_deploy_strict(cf, alcf);
+    }
+}
+
+
 /*
  * a location answering for literal domains in a server with certificates
  * of its own: each domain's host must be named by one of them
  */
 
-void
+static void
 ngx_http_autodiscover_deploy_certificate(ngx_conf_t *cf,
     ngx_http_autodiscover_loc_conf_t *alcf)
 {
@@ -128,7 +154,7 @@ ngx_http_autodiscover_deploy_certificate(ngx_conf_t *cf,
     ngx_http_ssl_srv_conf_t   *sscf;
     ngx_http_core_loc_conf_t  *clcf;
 
-    if (alcf->format == NGX_CONF_UNSET_PTR || alcf->domains == NULL) {
+    if (alcf->domains == NULL) {
         return;
     }
 
@@ -201,4 +227,106 @@ ngx_http_autodiscover_deploy_certificate(ngx_conf_t *cf,
         }
     }
 #endif
+}
+
+
+/*
+ * an autoconfig document that Thunderbird for Android or for iOS rejects
+ * whatever the renderer leaves out (render_autoconfig.c): no incoming or
+ * no outgoing server they can use, or, for Android, no IMAP; protocols
+ * with variables in their type, TLS mode or mechanisms are not known
+ * here, and a direction with one is not judged
+ */
+
+static void
+ngx_http_autodiscover_deploy_strict(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf)
+{
+    ngx_int_t                            type;
+    ngx_uint_t                           i, f, d, n[2], usable[2], unknown[2];
+    ngx_uint_t                           imap;
+    ngx_http_core_loc_conf_t            *clcf;
+    ngx_http_autodiscover_proto_t        p;
+    ngx_http_autodiscover_proto_conf_t  *pc;
+
+    static ngx_uint_t  literal[] = {
+        NGX_HTTP_AUTODISCOVER_F_TYPE,
+        NGX_HTTP_AUTODISCOVER_F_TLS,
+        NGX_HTTP_AUTODISCOVER_F_AUTH
+    };
+
+    static char  *direction[] = { "incoming", "outgoing" };
+
+    if (alcf->protocols == NULL) {
+        return;
+    }
+
+    n[0] = n[1] = usable[0] = usable[1] = unknown[0] = unknown[1] = 0;
+    imap = 0;
+
+    pc = alcf->protocols->elts;
+
+    for (i = 0; i < alcf->protocols->nelts; i++) {
+
+        for (f = 0; f < sizeof(literal) / sizeof(literal[0]); f++) {
+            if (pc[i].value[literal[f]] != NULL
+                && pc[i].value[literal[f]]->cv.lengths != NULL)
+            {
+                break;
+            }
+        }
+
+        type = pc[i].base.num[NGX_HTTP_AUTODISCOVER_F_TYPE];
+
+        if (f < sizeof(literal) / sizeof(literal[0])) {
+            unknown[0] = unknown[1] = 1;
+            continue;
+        }
+
+        if (type != NGX_HTTP_AUTODISCOVER_IMAP
+            && type != NGX_HTTP_AUTODISCOVER_POP3
+            && type != NGX_HTTP_AUTODISCOVER_SMTP)
+        {
+            continue;
+        }
+
+        /* the defaults, as a request evaluates them */
+
+        p = pc[i].base;
+
+        if (p.num[NGX_HTTP_AUTODISCOVER_F_TLS] == NGX_CONF_UNSET) {
+            p.num[NGX_HTTP_AUTODISCOVER_F_TLS] = NGX_HTTP_AUTODISCOVER_TLS_SSL;
+        }
+
+        if (p.num[NGX_HTTP_AUTODISCOVER_F_AUTH] == NGX_CONF_UNSET) {
+            p.num[NGX_HTTP_AUTODISCOVER_F_AUTH] =
+                                       NGX_HTTP_AUTODISCOVER_AUTH_CLEARTEXT + 1;
+        }
+
+        d = (type == NGX_HTTP_AUTODISCOVER_SMTP);
+        n[d]++;
+        usable[d] += ngx_http_autodiscover_autoconfig_usable(&p);
+        imap += (type == NGX_HTTP_AUTODISCOVER_IMAP);
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    for (d = 0; d < 2; d++) {
+        if (n[d] && !usable[d] && !unknown[d]) {
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "autodiscover: location \"%V\" has no %s "
+                               "server that Thunderbird for Android and iOS "
+                               "can use (SSL or STARTTLS, with OAuth2 or a "
+                               "password): they reject its whole autoconfig "
+                               "document", &clcf->name, direction[d]);
+        }
+    }
+
+    if (n[0] && !imap && !unknown[0]) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "autodiscover: location \"%V\" has POP3 but no "
+                           "IMAP server: Thunderbird for Android reads IMAP "
+                           "only and rejects its whole autoconfig document",
+                           &clcf->name);
+    }
 }

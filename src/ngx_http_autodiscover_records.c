@@ -490,8 +490,9 @@ ngx_http_autodiscover_records_dav(ngx_http_request_t *r,
                                               "SRV", "autodiscover_protocol");
         if (rec == NULL
             || ngx_http_autodiscover_record_data(r, rec, 0, 1,
-                          p[k].num[NGX_HTTP_AUTODISCOVER_F_PORT],
-                          (ngx_str_t *) &p[k].str[NGX_HTTP_AUTODISCOVER_F_SERVER])
+                            p[k].num[NGX_HTTP_AUTODISCOVER_F_PORT],
+                            (ngx_str_t *)
+                                &p[k].str[NGX_HTTP_AUTODISCOVER_F_SERVER])
                != NGX_OK)
         {
             return NGX_ERROR;

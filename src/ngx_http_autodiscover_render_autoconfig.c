@@ -30,6 +30,13 @@ static void ngx_http_autodiscover_autoconfig_dav(
 static void ngx_http_autodiscover_autoconfig_url(
     ngx_http_autodiscover_out_t *out, char *open, const ngx_str_t *url,
     char *close);
+static ngx_uint_t ngx_http_autodiscover_autoconfig_kept(
+    const ngx_http_autodiscover_ctx_t *ctx,
+    const ngx_http_autodiscover_proto_t *p);
+static ngx_uint_t ngx_http_autodiscover_autoconfig_shown(
+    const ngx_http_autodiscover_proto_t *p, ngx_int_t auth);
+static ngx_uint_t ngx_http_autodiscover_autoconfig_nauth(
+    const ngx_http_autodiscover_proto_t *p);
 
 
 /* indexed by the TLS mode */
@@ -166,14 +173,17 @@ ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
 
     for (i = 0; i < svc->protocols.nelts; i++) {
         if (ngx_http_autodiscover_autoconfig_type(&p[i])
-            && !ngx_http_autodiscover_autoconfig_smtp(&p[i]))
+            && !ngx_http_autodiscover_autoconfig_smtp(&p[i])
+            && ngx_http_autodiscover_autoconfig_kept(ctx, &p[i]))
         {
             ngx_http_autodiscover_autoconfig_server(out, ctx, &p[i]);
         }
     }
 
     for (i = 0; i < svc->protocols.nelts; i++) {
-        if (ngx_http_autodiscover_autoconfig_smtp(&p[i])) {
+        if (ngx_http_autodiscover_autoconfig_smtp(&p[i])
+            && ngx_http_autodiscover_autoconfig_kept(ctx, &p[i]))
+        {
             ngx_http_autodiscover_autoconfig_server(out, ctx, &p[i]);
         }
     }
@@ -264,6 +274,10 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
                                              i);
         if (auth < 0) {
             break;
+        }
+
+        if (!ngx_http_autodiscover_autoconfig_shown(p, auth)) {
+            continue;
         }
 
         ngx_http_autodiscover_out_element(out, 3, "authentication",
@@ -421,8 +435,8 @@ ngx_http_autodiscover_autoconfig_v12(const ngx_http_autodiscover_ctx_t *ctx)
         if (type == NGX_HTTP_AUTODISCOVER_CALDAV
             || type == NGX_HTTP_AUTODISCOVER_CARDDAV
             || (ngx_http_autodiscover_autoconfig_type(&p[i])
-                && ngx_http_autodiscover_auth_at(
-                       p[i].num[NGX_HTTP_AUTODISCOVER_F_AUTH], 1) >= 0))
+                && ngx_http_autodiscover_autoconfig_kept(ctx, &p[i])
+                && ngx_http_autodiscover_autoconfig_nauth(&p[i]) > 1))
         {
             return 1;
         }
@@ -445,4 +459,112 @@ ngx_http_autodiscover_autoconfig_url(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_out_raw(out, (u_char *) open, ngx_strlen(open));
     ngx_http_autodiscover_out_xml(out, url);
     ngx_http_autodiscover_out_raw(out, (u_char *) close, ngx_strlen(close));
+}
+
+
+/*
+ * Thunderbird for Android and for iOS reject a whole document for one
+ * server they cannot use: plain text, or no mechanism they know (OAuth2,
+ * password-cleartext, password-encrypted). Such a server is left out
+ * when another server of its direction (incoming, outgoing) is usable;
+ * alone, it stays for desktop Thunderbird, and nginx -t warns. Of a
+ * usable server, the mechanisms Thunderbird for iOS does not know (NTLM,
+ * GSSAPI, TLS-client-cert, none) are left out; client-IP-address stays
+ * (iOS knows it, Android skips it).
+ */
+
+ngx_uint_t
+ngx_http_autodiscover_autoconfig_usable(const ngx_http_autodiscover_proto_t *p)
+{
+    ngx_int_t   auth;
+    ngx_uint_t  i;
+
+    if (p->num[NGX_HTTP_AUTODISCOVER_F_TLS] == NGX_HTTP_AUTODISCOVER_TLS_NONE)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_AUTHS; i++) {
+        auth = ngx_http_autodiscover_auth_at(
+                                     p->num[NGX_HTTP_AUTODISCOVER_F_AUTH], i);
+
+        if (auth == NGX_HTTP_AUTODISCOVER_AUTH_CLEARTEXT
+            || auth == NGX_HTTP_AUTODISCOVER_AUTH_ENCRYPTED
+            || auth == NGX_HTTP_AUTODISCOVER_AUTH_OAUTH2)
+        {
+            return 1;
+        }
+
+        if (auth < 0) {
+            break;
+        }
+    }
+
+    return 0;
+}
+
+
+static ngx_uint_t
+ngx_http_autodiscover_autoconfig_kept(const ngx_http_autodiscover_ctx_t *ctx,
+    const ngx_http_autodiscover_proto_t *p)
+{
+    ngx_uint_t                            i;
+    const ngx_http_autodiscover_proto_t  *q;
+
+    if (ngx_http_autodiscover_autoconfig_usable(p)) {
+        return 1;
+    }
+
+    q = ctx->service.protocols.elts;
+
+    for (i = 0; i < ctx->service.protocols.nelts; i++) {
+        if (ngx_http_autodiscover_autoconfig_type(&q[i])
+            && ngx_http_autodiscover_autoconfig_smtp(&q[i])
+               == ngx_http_autodiscover_autoconfig_smtp(p)
+            && ngx_http_autodiscover_autoconfig_usable(&q[i]))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static ngx_uint_t
+ngx_http_autodiscover_autoconfig_shown(const ngx_http_autodiscover_proto_t *p,
+    ngx_int_t auth)
+{
+    if (!ngx_http_autodiscover_autoconfig_usable(p)) {
+        return 1;
+    }
+
+    return auth == NGX_HTTP_AUTODISCOVER_AUTH_CLEARTEXT
+           || auth == NGX_HTTP_AUTODISCOVER_AUTH_ENCRYPTED
+           || auth == NGX_HTTP_AUTODISCOVER_AUTH_OAUTH2
+           || auth == NGX_HTTP_AUTODISCOVER_AUTH_CLIENT_IP;
+}
+
+
+/* the mechanisms a server's element lists */
+
+static ngx_uint_t
+ngx_http_autodiscover_autoconfig_nauth(const ngx_http_autodiscover_proto_t *p)
+{
+    ngx_int_t   auth;
+    ngx_uint_t  i, n;
+
+    n = 0;
+
+    for (i = 0; i < NGX_HTTP_AUTODISCOVER_AUTHS; i++) {
+        auth = ngx_http_autodiscover_auth_at(
+                                     p->num[NGX_HTTP_AUTODISCOVER_F_AUTH], i);
+        if (auth < 0) {
+            break;
+        }
+
+        n += ngx_http_autodiscover_autoconfig_shown(p, auth);
+    }
+
+    return n;
 }

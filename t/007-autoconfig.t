@@ -130,7 +130,7 @@ main::doc('example.com',
 
 
 
-=== TEST 7: each TLS mode and authentication, POP3 options, no login: the address
+=== TEST 7: each TLS mode and authentication, no login: the address; the plain POP3 server is left out beside a usable IMAP one (Thunderbird for Android and iOS reject a document with it), no outgoing server is usable by them, so both stay
 --- http_config
 autodiscover_domains example.com;
 autodiscover_protocol POP3 server=pop.example.com tls=none auth=password-encrypted
@@ -143,14 +143,8 @@ autodiscover_protocol EXCH server=ex.example.com;
 GET /mail/config-v1.1.xml?emailaddress=bob@example.com
 --- response_body eval
 main::doc('example.com',
-    main::server('incoming', 'pop3', 'pop.example.com', 110, 'plain',
-                 'password-encrypted', 'bob@example.com',
-                 "      <pop3>\n"
-                 . "        <leaveMessagesOnServer>false</leaveMessagesOnServer>\n"
-                 . "        <daysToLeaveMessagesOnServer>7</daysToLeaveMessagesOnServer>\n"
-                 . "      </pop3>\n")
-    . main::server('incoming', 'imap', 'imap.example.com', 143, 'STARTTLS',
-                   'OAuth2', 'bob@example.com')
+    main::server('incoming', 'imap', 'imap.example.com', 143, 'STARTTLS',
+                 'OAuth2', 'bob@example.com')
     . main::server('outgoing', 'smtp', 'smtp.example.com', 25, 'plain',
                    'client-IP-address', 'bob@example.com')
     . main::server('outgoing', 'smtp', 'smtp2.example.com', 465, 'SSL',
@@ -158,7 +152,64 @@ main::doc('example.com',
 
 
 
-=== TEST 8: provider names, domains, documentation and webmail
+=== TEST 8: a plain POP3 server alone stays, with its POP3 options (desktop Thunderbird reads it)
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol POP3 server=pop.example.com tls=none auth=password-encrypted
+                      leave_on_server=off days_to_leave=7;
+autodiscover_protocol SMTP server=smtp.example.com port=587 tls=starttls;
+--- request
+GET /mail/config-v1.1.xml?emailaddress=bob@example.com
+--- response_body eval
+main::doc('example.com',
+    main::server('incoming', 'pop3', 'pop.example.com', 110, 'plain',
+                 'password-encrypted', 'bob@example.com',
+                 "      <pop3>\n"
+                 . "        <leaveMessagesOnServer>false</leaveMessagesOnServer>\n"
+                 . "        <daysToLeaveMessagesOnServer>7</daysToLeaveMessagesOnServer>\n"
+                 . "      </pop3>\n")
+    . main::server('outgoing', 'smtp', 'smtp.example.com', 587, 'STARTTLS',
+                   'password-cleartext', 'bob@example.com'))
+
+
+
+=== TEST 9: of a usable server, the mechanisms Thunderbird for iOS does not know are left out: IMAP keeps password-cleartext, SMTP client-IP-address and password-encrypted (two: a 1.2 document)
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com auth=NTLM,GSSAPI,password-cleartext;
+autodiscover_protocol SMTP server=smtp.example.com auth=none,client-IP-address,password-encrypted;
+--- request
+GET /mail/config-v1.1.xml?emailaddress=bob@example.com
+--- response_body eval
+main::doc('example.com',
+    main::server('incoming', 'imap', 'imap.example.com', 993, 'SSL',
+                 'password-cleartext', 'bob@example.com')
+    . main::server('outgoing', 'smtp', 'smtp.example.com', 465, 'SSL',
+                   "client-IP-address</authentication>\n"
+                   . "      <authentication>password-encrypted",
+                   'bob@example.com'))
+    =~ s/version="1\.1"/version="1.2"/r
+
+
+
+=== TEST 10: a server without a usable mechanism is left out beside one that has one
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=old.example.com auth=GSSAPI;
+autodiscover_protocol IMAP server=imap.example.com;
+autodiscover_protocol SMTP server=smtp.example.com;
+--- request
+GET /mail/config-v1.1.xml?emailaddress=bob@example.com
+--- response_body eval
+main::doc('example.com',
+    main::server('incoming', 'imap', 'imap.example.com', 993, 'SSL',
+                 'password-cleartext', 'bob@example.com')
+    . main::server('outgoing', 'smtp', 'smtp.example.com', 465, 'SSL',
+                   'password-cleartext', 'bob@example.com'))
+
+
+
+=== TEST 11: provider names, domains, documentation and webmail
 --- http_config
 autodiscover_domains example.com example.org;
 autodiscover_provider_name "Example & Co Mail";
@@ -194,7 +245,7 @@ GET /mail/config-v1.1.xml?emailaddress=carol@example.org
 
 
 
-=== TEST 9: per-domain servers from a map, a protocol left out per domain
+=== TEST 12: per-domain servers from a map, a protocol left out per domain
 --- http_config
 map $autodiscover_domain $pop {
     default "";
@@ -218,7 +269,7 @@ autodiscover_protocol IMAP server=imap.$autodiscover_domain;
 
 
 
-=== TEST 10: a domain not served: 404, never a config
+=== TEST 13: a domain not served: 404, never a config
 --- request
 GET /mail/config-v1.1.xml?emailaddress=alice@example.org
 --- error_code: 404
@@ -226,7 +277,7 @@ GET /mail/config-v1.1.xml?emailaddress=alice@example.org
 
 
 
-=== TEST 11: a Host not served: 404
+=== TEST 14: a Host not served: 404
 --- more_headers
 Host: autoconfig.example.org
 --- request
@@ -236,7 +287,7 @@ GET /mail/config-v1.1.xml
 
 
 
-=== TEST 12: no IMAP, POP3 or SMTP for the address: 404
+=== TEST 15: no IMAP, POP3 or SMTP for the address: 404
 --- http_config
 autodiscover_domains example.com;
 autodiscover_protocol EXCH server=ex.example.com;
@@ -249,7 +300,7 @@ autodiscover: no IMAP or POP3 settings for domain "example.com"
 
 
 
-=== TEST 13: a redirected domain has no settings here: 404
+=== TEST 16: a redirected domain has no settings here: 404
 --- http_config
 autodiscover_domains contoso.com;
 autodiscover_redirect_url https://autodiscover.hoster.com/autodiscover/autodiscover.xml;
@@ -261,7 +312,7 @@ GET /mail/config-v1.1.xml?emailaddress=john@contoso.com
 
 
 
-=== TEST 14: invalid addresses: 400, nothing reflected
+=== TEST 17: invalid addresses: 400, nothing reflected
 --- request eval
 ["GET /mail/config-v1.1.xml?emailaddress=%3Cscript%3E\@example.com",
  "GET /mail/config-v1.1.xml?emailaddress=a\@b\@example.com",
@@ -276,7 +327,7 @@ GET /mail/config-v1.1.xml?emailaddress=john@contoso.com
 
 
 
-=== TEST 15: an IP address as Host: a domain not served, 404
+=== TEST 18: an IP address as Host: a domain not served, 404
 --- more_headers
 Host: 127.0.0.1
 --- request
@@ -286,7 +337,7 @@ GET /mail/config-v1.1.xml
 
 
 
-=== TEST 16: hostile characters from maps are escaped
+=== TEST 19: hostile characters from maps are escaped
 --- http_config
 map $autodiscover_domain $name {
     default "<b>\"Mail\" & 'co'</b>";
@@ -315,7 +366,7 @@ GET /mail/config-v1.1.xml?emailaddress=o'neil%26co%40example.com
 
 
 
-=== TEST 17: HEAD: the headers only
+=== TEST 20: HEAD: the headers only
 --- request
 HEAD /mail/config-v1.1.xml?emailaddress=alice@example.com
 --- response_headers
@@ -325,7 +376,7 @@ Content-Length: 792
 
 
 
-=== TEST 18: an outgoing server alone is no configuration: 404
+=== TEST 21: an outgoing server alone is no configuration: 404
 --- http_config
 autodiscover_domains example.com;
 autodiscover_protocol SMTP server=smtp.example.com;
@@ -338,7 +389,7 @@ autodiscover: no IMAP or POP3 settings for domain "example.com"
 
 
 
-=== TEST 19: nginx -t: no wildcard among the provider's domains
+=== TEST 22: nginx -t: no wildcard among the provider's domains
 --- http_config
 autodiscover_domains example.com;
 autodiscover_provider_domains example.com *.example.com;

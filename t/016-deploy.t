@@ -227,3 +227,56 @@ location = /t { return 200; }'
 --- no_error_log
 [warn]
 [emerg]
+
+
+
+=== TEST 13: autoconfig without an incoming server Thunderbird for Android and iOS can use
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com tls=none;
+autodiscover_protocol IMAP server=imap2.example.com auth=NTLM;
+autodiscover_protocol SMTP server=smtp.example.com;
+--- config
+location = /mail/config-v1.1.xml { autodiscover_autoconfig; }
+location = /t { return 200; }
+--- error_log eval
+qr/\[warn\] .*autodiscover: location "\/mail\/config-v1\.1\.xml" has no incoming server that Thunderbird for Android and iOS can use \(SSL or STARTTLS, with OAuth2 or a password\): they reject its whole autoconfig document in \S+nginx\.conf:\d+$/m
+--- no_error_log
+outgoing server
+
+
+
+=== TEST 14: autoconfig without a usable outgoing server, and POP3 without IMAP
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol POP3 server=pop.example.com;
+autodiscover_protocol SMTP server=smtp.example.com port=25 tls=none auth=client-IP-address;
+--- config
+location = /mail/config-v1.1.xml { autodiscover_autoconfig; }
+location = /t { return 200; }
+--- error_log eval
+[
+qr/\[warn\] .*autodiscover: location "\/mail\/config-v1\.1\.xml" has no outgoing server that Thunderbird for Android and iOS can use \(SSL or STARTTLS, with OAuth2 or a password\): they reject its whole autoconfig document in \S+nginx\.conf:\d+$/m,
+qr/\[warn\] .*autodiscover: location "\/mail\/config-v1\.1\.xml" has POP3 but no IMAP server: Thunderbird for Android reads IMAP only and rejects its whole autoconfig document in \S+nginx\.conf:\d+$/m,
+]
+--- no_error_log
+incoming server
+
+
+
+=== TEST 15: a usable server beside unusable ones, values from variables, or no autoconfig location: no warning
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com tls=none;
+autodiscover_protocol IMAP server=imap.example.com tls=starttls auth=GSSAPI,OAuth2;
+autodiscover_protocol SMTP server=smtp.example.com tls=$arg_tls port=2525;
+--- config
+location = /mail/config-v1.1.xml { autodiscover_autoconfig; }
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+    autodiscover_protocol POP3 server=pop.example.com tls=none port=2110;
+}
+location = /t { return 200; }
+--- no_error_log
+[warn]
+[emerg]
