@@ -412,6 +412,29 @@ typedef struct {
 } ngx_http_autodiscover_client_t;
 
 
+/* a DNS query of the checks, and what came back (dns.c) */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_DNS_A = 0,
+    NGX_HTTP_AUTODISCOVER_DNS_AAAA,
+    NGX_HTTP_AUTODISCOVER_DNS_CNAME,
+    NGX_HTTP_AUTODISCOVER_DNS_SRV,
+    NGX_HTTP_AUTODISCOVER_DNS_TXT,
+    NGX_HTTP_AUTODISCOVER_DNS_COUNT
+} ngx_http_autodiscover_dns_type_e;
+
+#define NGX_HTTP_AUTODISCOVER_DNS_NO_ANSWER  -1
+
+typedef struct {
+    ngx_str_t                        name;
+    ngx_uint_t                       type;       /* dns_type_e */
+    ngx_int_t                        rcode;      /* or DNS_NO_ANSWER */
+    ngx_array_t                      answers;    /* ngx_str_t */
+} ngx_http_autodiscover_dns_query_t;
+
+typedef void (*ngx_http_autodiscover_dns_done_pt)(ngx_http_request_t *r);
+
+
 /* one DNS record a domain needs (records.c) */
 
 typedef struct {
@@ -419,6 +442,7 @@ typedef struct {
     ngx_str_t                        type;       /* CNAME, SRV, TXT, A */
     ngx_str_t                        data;       /* a TXT's text unquoted */
     ngx_str_t                        purpose;    /* who asks for it */
+    ngx_http_autodiscover_dns_query_t *check;    /* ?check=1 */
 } ngx_http_autodiscover_record_t;
 
 
@@ -462,6 +486,7 @@ typedef struct {
     ngx_str_t                        error_id;
     ngx_str_t                        pacc_digest; /* its DNS TXT record */
     ngx_array_t                     *records;    /* record_t, DNS */
+    ngx_uint_t                       check;      /* the records, live */
 } ngx_http_autodiscover_ctx_t;
 
 
@@ -612,6 +637,8 @@ void ngx_http_autodiscover_verdict(ngx_http_request_t *r,
     ngx_http_autodiscover_code_e code);
 
 /* format: the verdict answered as the format's descriptor says */
+ngx_int_t ngx_http_autodiscover_answer(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_respond(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 const ngx_http_autodiscover_format_t *ngx_http_autodiscover_format_for(
@@ -720,6 +747,10 @@ void ngx_http_autodiscover_out_flag_n(ngx_http_autodiscover_out_t *out,
 
 ngx_uint_t ngx_http_autodiscover_autoconfig_usable(
     const ngx_http_autodiscover_proto_t *p);
+
+/* dns: the checks' DNS client */
+ngx_int_t ngx_http_autodiscover_dns(ngx_http_request_t *r,
+    ngx_array_t *queries, ngx_http_autodiscover_dns_done_pt done);
 
 /* deploy: the warnings of nginx -t */
 void ngx_http_autodiscover_deploy_protocol(ngx_conf_t *cf,

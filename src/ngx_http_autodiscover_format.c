@@ -286,7 +286,7 @@ ngx_int_t
 ngx_http_autodiscover_respond(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_str_t                              body;
+    ngx_int_t                              rc;
     ngx_table_elt_t                       *h;
     const ngx_http_autodiscover_answer_t  *a;
     const ngx_http_autodiscover_format_t  *fmt;
@@ -332,9 +332,35 @@ ngx_http_autodiscover_respond(ngx_http_request_t *r,
         return a->status;
     }
 
-    if (fmt->prepare != NULL && fmt->prepare(r, ctx) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    if (fmt->prepare != NULL) {
+        rc = fmt->prepare(r, ctx);
+
+        if (rc == NGX_DONE) {
+            /* it looks something up, and answers when it knows */
+            return NGX_DONE;
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
+
+    return ngx_http_autodiscover_answer(r, ctx);
+}
+
+
+/* the prepared verdict, rendered and sent */
+
+ngx_int_t
+ngx_http_autodiscover_answer(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_str_t                              body;
+    const ngx_http_autodiscover_answer_t  *a;
+    const ngx_http_autodiscover_format_t  *fmt;
+
+    fmt = ctx->format;
+    a = &fmt->answer[ctx->verdict.kind];
 
     if (ngx_http_autodiscover_render(r, ctx, a->render, &body) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

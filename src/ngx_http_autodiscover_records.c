@@ -52,6 +52,11 @@ static ngx_int_t ngx_http_autodiscover_record_data(ngx_http_request_t *r,
     ngx_uint_t weight, ngx_int_t port, ngx_str_t *host);
 static ngx_uint_t ngx_http_autodiscover_record_for(ngx_str_t *purpose,
     ngx_str_t *endpoint);
+static ngx_int_t ngx_http_autodiscover_records_check(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx);
+static void ngx_http_autodiscover_records_checked(ngx_http_request_t *r);
+static const ngx_str_t *ngx_http_autodiscover_record_status(
+    const ngx_http_autodiscover_record_t *rec);
 static void ngx_http_autodiscover_out_zone_text(
     ngx_http_autodiscover_out_t *out, const ngx_str_t *text);
 
@@ -152,7 +157,184 @@ ngx_http_autodiscover_prepare_records(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    if (ctx->check) {
+        return ngx_http_autodiscover_records_check(r, ctx);
+    }
+
     return NGX_OK;
+}
+
+
+/* ?check=1: each record asked of the location's resolver, all at once */
+
+static ngx_int_t
+ngx_http_autodiscover_records_check(ngx_http_request_t *r,
+    ngx_http_autodiscover_ctx_t *ctx)
+{
+    ngx_uint_t                          i, k;
+    ngx_array_t                        *queries;
+    ngx_http_autodiscover_record_t     *rec;
+    ngx_http_autodiscover_dns_query_t  *q;
+
+    static ngx_str_t  types[] = {
+        ngx_string("A"),
+        ngx_string("AAAA"),
+        ngx_string("CNAME"),
+        ngx_string("SRV"),
+        ngx_string("TXT")
+    };
+
+    queries = ngx_array_create(r->pool, ctx->records->nelts,
+                               sizeof(ngx_http_autodiscover_dns_query_t));
+    if (queries == NULL) {
+        return NGX_ERROR;
+    }
+
+    rec = ctx->records->elts;
+
+    for (i = 0; i < ctx->records->nelts; i++) {
+        q = ngx_array_push(queries);
+        if (q == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memzero(q, sizeof(ngx_http_autodiscover_dns_query_t));
+
+        q->name = rec[i].name;
+
+        for (k = 0; k < NGX_HTTP_AUTODISCOVER_DNS_COUNT; k++) {
+            if (rec[i].type.len == types[k].len
+                && ngx_strncmp(rec[i].type.data, types[k].data,
+                               types[k].len) == 0)
+            {
+                q->type = k;
+                break;
+            }
+        }
+
+        rec[i].check = q;
+    }
+
+    if (ngx_http_autodiscover_dns(r, queries,
+                                  ngx_http_autodiscover_records_checked)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_autodiscover_records_checked(ngx_http_request_t *r)
+{
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_autodiscover_module);
+
+    ngx_http_finalize_request(r, ngx_http_autodiscover_answer(r, ctx));
+}
+
+
+/*
+ * what the DNS said of a record: present (an answer is the record),
+ * different (answers, none the record), missing (NXDOMAIN, or no record
+ * of the type), no answer, or the server's error
+ */
+
+static ngx_str_t  ngx_http_autodiscover_statuses[] = {
+    ngx_string("present"),
+    ngx_string("different"),
+    ngx_string("missing"),
+    ngx_string("no answer"),
+    ngx_string("error FORMERR"),
+    ngx_string("error SERVFAIL"),
+    ngx_string("error NOTIMP"),
+    ngx_string("error REFUSED"),
+    ngx_string("error")
+};
+
+
+static const ngx_str_t *
+ngx_http_autodiscover_record_status(const ngx_http_autodiscover_record_t *rec)
+{
+    ngx_uint_t                                i;
+    const ngx_str_t                          *a;
+    const ngx_http_autodiscover_dns_query_t  *q;
+#if (NGX_HAVE_INET6)
+    u_char                                    want[16], got[16];
+#endif
+
+    q = rec->check;
+
+    switch (q->rcode) {
+
+    case NGX_HTTP_AUTODISCOVER_DNS_NO_ANSWER:
+        return &ngx_http_autodiscover_statuses[3];
+
+    case 0:
+        break;
+
+    case 1:
+    case 2:
+        return &ngx_http_autodiscover_statuses[3 + q->rcode];
+
+    case 3:
+        return &ngx_http_autodiscover_statuses[2];
+
+    case 4:
+    case 5:
+        return &ngx_http_autodiscover_statuses[2 + q->rcode];
+
+    default:
+        return &ngx_http_autodiscover_statuses[8];
+    }
+
+    if (q->answers.nelts == 0) {
+        return &ngx_http_autodiscover_statuses[2];
+    }
+
+    a = q->answers.elts;
+
+    for (i = 0; i < q->answers.nelts; i++) {
+
+#if (NGX_HAVE_INET6)
+        if (q->type == NGX_HTTP_AUTODISCOVER_DNS_AAAA) {
+            if (ngx_inet6_addr(rec->data.data, rec->data.len, want) == NGX_OK
+                && ngx_inet6_addr(a[i].data, a[i].len, got) == NGX_OK
+                && ngx_memcmp(want, got, 16) == 0)
+            {
+                return &ngx_http_autodiscover_statuses[0];
+            }
+
+            continue;
+        }
+#endif
+
+        /* "not offered": any SRV record whose target is the root */
+
+        if (q->type == NGX_HTTP_AUTODISCOVER_DNS_SRV
+            && rec->data.len > 2 && a[i].len > 2
+            && ngx_strncmp(rec->data.data + rec->data.len - 2, " .", 2) == 0
+            && ngx_strncmp(a[i].data + a[i].len - 2, " .", 2) == 0)
+        {
+            return &ngx_http_autodiscover_statuses[0];
+        }
+
+        if (a[i].len != rec->data.len) {
+            continue;
+        }
+
+        if (q->type == NGX_HTTP_AUTODISCOVER_DNS_TXT
+            ? ngx_strncmp(a[i].data, rec->data.data, a[i].len) == 0
+            : ngx_strncasecmp(a[i].data, rec->data.data, a[i].len) == 0)
+        {
+            return &ngx_http_autodiscover_statuses[0];
+        }
+    }
+
+    return &ngx_http_autodiscover_statuses[1];
 }
 
 
@@ -585,6 +767,7 @@ ngx_http_autodiscover_record_add(ngx_http_request_t *r,
     }
 
     ngx_str_null(&rec->data);
+    rec->check = NULL;
 
     return rec;
 }
@@ -664,6 +847,7 @@ ngx_http_autodiscover_render_zone(ngx_http_autodiscover_out_t *out,
     u_char                                 ttl[NGX_INT_T_LEN + 1];
     size_t                                 width, len, k;
     ngx_uint_t                             i;
+    const ngx_str_t                       *status, *a;
     const ngx_http_autodiscover_record_t  *rec;
 
     rec = ctx->records->elts;
@@ -707,6 +891,30 @@ ngx_http_autodiscover_render_zone(ngx_http_autodiscover_out_t *out,
                                           rec[i].purpose.len);
         }
 
+        if (rec[i].check) {
+            status = ngx_http_autodiscover_record_status(&rec[i]);
+
+            ngx_http_autodiscover_out_literal(out, " ; ");
+            ngx_http_autodiscover_out_raw(out, status->data, status->len);
+
+            a = rec[i].check->answers.elts;
+
+            for (k = 0;
+                 status == &ngx_http_autodiscover_statuses[1]
+                 && k < rec[i].check->answers.nelts;
+                 k++)
+            {
+                if (k) {
+                    ngx_http_autodiscover_out_literal(out, ", ");
+
+                } else {
+                    ngx_http_autodiscover_out_literal(out, ": ");
+                }
+
+                ngx_http_autodiscover_out_raw(out, a[k].data, a[k].len);
+            }
+        }
+
         ngx_http_autodiscover_out_literal(out, "\n");
     }
 }
@@ -746,7 +954,8 @@ ngx_http_autodiscover_render_records_json(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx)
 {
     u_char                                 ttl[NGX_INT_T_LEN];
-    ngx_uint_t                             i;
+    ngx_uint_t                             i, k;
+    const ngx_str_t                       *a;
     const ngx_http_autodiscover_record_t  *rec;
 
     rec = ctx->records->elts;
@@ -773,6 +982,29 @@ ngx_http_autodiscover_render_records_json(ngx_http_autodiscover_out_t *out,
         ngx_http_autodiscover_out_json(out, &rec[i].data);
         ngx_http_autodiscover_out_literal(out, "\",\"for\":\"");
         ngx_http_autodiscover_out_json(out, &rec[i].purpose);
+
+        if (rec[i].check) {
+            ngx_http_autodiscover_out_literal(out, "\",\"status\":\"");
+            ngx_http_autodiscover_out_json(out,
+                               ngx_http_autodiscover_record_status(&rec[i]));
+            ngx_http_autodiscover_out_literal(out, "\",\"found\":[");
+
+            a = rec[i].check->answers.elts;
+
+            for (k = 0; k < rec[i].check->answers.nelts; k++) {
+                if (k) {
+                    ngx_http_autodiscover_out_literal(out, ",");
+                }
+
+                ngx_http_autodiscover_out_literal(out, "\"");
+                ngx_http_autodiscover_out_json(out, &a[k]);
+                ngx_http_autodiscover_out_literal(out, "\"");
+            }
+
+            ngx_http_autodiscover_out_literal(out, "]}");
+            continue;
+        }
+
         ngx_http_autodiscover_out_literal(out, "\"}");
     }
 

@@ -321,8 +321,9 @@ ngx_http_autodiscover_read_host(ngx_http_request_t *r,
 
 
 /*
- * the DNS records of a domain: ?domain=, required, and ?format=zone (the
- * default) or json, which picks the format's descriptor
+ * the DNS records of a domain: ?domain=, required, ?format=zone (the
+ * default) or json, which picks the format's descriptor, and ?check=1,
+ * each record looked up
  */
 
 ngx_int_t
@@ -345,6 +346,20 @@ ngx_http_autodiscover_read_records_request(ngx_http_request_t *r,
                           ngx_http_autodiscover_loggable(r, &value));
             return NGX_DECLINED;
         }
+    }
+
+    if (ngx_http_arg(r, (u_char *) "check", 5, &value) == NGX_OK) {
+
+        if (value.len != 1 || (value.data[0] != '0' && value.data[0] != '1'))
+        {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "autodiscover: check \"%V\" is neither \"0\" "
+                          "nor \"1\"",
+                          ngx_http_autodiscover_loggable(r, &value));
+            return NGX_DECLINED;
+        }
+
+        ctx->check = (value.data[0] == '1');
     }
 
     if (ngx_http_arg(r, (u_char *) "domain", 6, &value) != NGX_OK) {

@@ -65,7 +65,11 @@ my @expect = (
     [ 200, 'application/json; charset=utf-8',
       'X-PACC-Digest: v=UAAC1; a=sha256; d=' ],
     [ 200, 'text/plain; charset=utf-8',
-      "_autodiscover._tcp.example.com. 3600 IN SRV 0 1 443 mail.example.com." ],
+      "_autodiscover._tcp.example.com. 3600 IN SRV 0 1 443 mail.example.com."
+      . " ; autodiscover\n" ],
+    [ 200, 'text/plain; charset=utf-8',
+      "_autodiscover._tcp.example.com. 3600 IN SRV 0 1 443 mail.example.com."
+      . " ; autodiscover ; " ],
     [ 302, 'text/html',
       'Location: https://autodiscover.example.com/autodiscover/autodiscover.xml' ],
 );

@@ -46,8 +46,10 @@ Calendars and contacts (RFC 6764), any method:
 PACC, and the value of its DNS TXT record in X-PACC-Digest:
   curl -s -i -H 'Host: ua-auto-config.example.com' $base/.well-known/user-agent-configuration.json
 
-The DNS records a domain needs, as a zone-file fragment (?format=json for JSON):
+The DNS records a domain needs, as a zone-file fragment (?format=json for
+JSON), and looked up at the resolver of run.conf (127.0.0.1):
   curl -s '$base/records?domain=example.com'
+  curl -s '$base/records?domain=example.com&check=1'
 
 The plain-HTTP redirect of a hosted domain (Outlook's step 3):
   curl -s -i -H 'Host: autodiscover.example.org' $base/autodiscover/autodiscover.xml
