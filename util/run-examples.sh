@@ -48,4 +48,7 @@ PACC, and the value of its DNS TXT record in X-PACC-Digest:
 
 The plain-HTTP redirect of a hosted domain (Outlook's step 3):
   curl -s -i -H 'Host: autodiscover.example.org' $base/autodiscover/autodiscover.xml
+
+The counters of all the requests above, for Prometheus:
+  curl -s $base/metrics
 END
