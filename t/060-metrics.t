@@ -214,6 +214,22 @@ sub raw_get {
         . (defined $ua ? "User-Agent: $ua\r\n" : '') . "\r\n";
 }
 
+# a request body of exactly $len bytes: Outlook's, and a comment
+sub padded {
+    my ($len) = @_;
+    my $pox = AD::pox('alice@example.com');
+
+    return $pox . '<!--' . ('x' x ($len - length($pox) - 7)) . '-->';
+}
+
+# the requests of TEST 3: bodies beyond the module's limit and nginx's
+our @LARGE = (
+    [AD::chunked('/autodiscover/autodiscover.xml', padded(1500), 500), 200,
+     qr/<ErrorCode>600<\/ErrorCode>/],
+    [AD::chunked('/autodiscover/autodiscover.xml', padded(2500), 500), 413],
+    [raw_post(padded(2500)), 413],
+);
+
 # the body piped to promtool: its exit status and what it said
 sub promtool {
     my ($body) = @_;
@@ -340,7 +356,40 @@ autodiscover: fallback for "carol@remote.test" failed: an HTTP error status
 
 
 
-=== TEST 3: promtool check metrics accepts the exposition
+=== TEST 3: bodies too large: the module's refusal, and nginx's 413
+--- http_config
+log_format ad '$autodiscover_surface $autodiscover_outcome $autodiscover_client $status';
+autodiscover_metrics_zone large:64k;
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com;
+autodiscover_max_body 1024;
+--- config
+access_log logs/access.log ad;
+
+location = /autodiscover/autodiscover.xml {
+    autodiscover;
+    client_max_body_size 1800;
+}
+
+location = /metrics {
+    autodiscover_metrics;
+}
+--- init
+main::prime(@main::LARGE);
+--- request
+GET /metrics
+--- response_body eval
+main::metrics({
+    'requests pox error-600' => 1, 'requests pox failed' => 1,
+    'client other' => 2, 'refusal too-large' => 1,
+}, 1500)
+--- access_log eval
+[qr/^pox error-600 other 200$/, qr/^pox failed other 413$/,
+ qr/^- - - 413$/]
+
+
+
+=== TEST 4: promtool check metrics accepts the exposition
 --- skip_eval: 2: !defined $main::PROMTOOL
 --- config
 location = /autodiscover/autodiscover.xml {
@@ -364,7 +413,7 @@ promtool exit 0
 
 
 
-=== TEST 4: the variables are empty where the module did not answer
+=== TEST 5: the variables are empty where the module did not answer
 --- config
 location = /t {
     return 200 "[$autodiscover_surface][$autodiscover_outcome][$autodiscover_client]\n";
@@ -376,7 +425,7 @@ GET /t
 
 
 
-=== TEST 5: the client families of real clients' User-Agent
+=== TEST 6: the client families of real clients' User-Agent
 --- config
 location = /mail/config-v1.1.xml {
     autodiscover_autoconfig;
@@ -401,7 +450,7 @@ location = /mail/config-v1.1.xml {
 
 
 
-=== TEST 6: HEAD: the headers alone
+=== TEST 7: HEAD: the headers alone
 --- config
 location = /metrics {
     autodiscover_metrics;
@@ -414,7 +463,7 @@ Content-Type: text/plain; version=0.0.4; charset=utf-8
 
 
 
-=== TEST 7: only GET and HEAD
+=== TEST 8: only GET and HEAD
 --- config
 location = /metrics {
     autodiscover_metrics;
@@ -426,7 +475,7 @@ x
 
 
 
-=== TEST 8: autodiscover_metrics without a zone
+=== TEST 9: autodiscover_metrics without a zone
 --- http_config
 autodiscover_domains example.com;
 --- config
@@ -439,7 +488,7 @@ location = /metrics {
 
 
 
-=== TEST 9: a zone without a size
+=== TEST 10: a zone without a size
 --- http_config
 autodiscover_metrics_zone counted;
 --- config
@@ -449,7 +498,7 @@ invalid zone "counted", it must be name:size
 
 
 
-=== TEST 10: a zone too small
+=== TEST 11: a zone too small
 --- http_config
 autodiscover_metrics_zone counted:4k;
 --- config
@@ -459,7 +508,7 @@ zone "counted:4k" is too small
 
 
 
-=== TEST 11: a zone at server level
+=== TEST 12: a zone at server level
 --- http_config
 --- config
 autodiscover_metrics_zone counted:64k;
@@ -469,7 +518,7 @@ autodiscover_metrics_zone counted:64k;
 
 
 
-=== TEST 12: one zone
+=== TEST 13: one zone
 --- http_config
 autodiscover_metrics_zone counted:64k;
 autodiscover_metrics_zone other:64k;
@@ -480,7 +529,7 @@ autodiscover_metrics_zone other:64k;
 
 
 
-=== TEST 13: the endpoint does not share a location
+=== TEST 14: the endpoint does not share a location
 --- config
 location = /metrics {
     autodiscover;
