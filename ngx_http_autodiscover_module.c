@@ -263,6 +263,20 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       offsetof(ngx_http_autodiscover_loc_conf_t, max_body),
       &ngx_http_autodiscover_max_body_post },
 
+    { ngx_string("autodiscover_metrics_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_autodiscover_metrics_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("autodiscover_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_autodiscover_metrics,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     ngx_http_autodiscover_value_command("autodiscover_serve", SERVE),
     ngx_http_autodiscover_value_command("autodiscover_account_type",
                                         ACCOUNT_TYPE),
@@ -316,7 +330,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
 
 static ngx_http_module_t  ngx_http_autodiscover_module_ctx = {
     ngx_http_autodiscover_preconfiguration,  /* preconfiguration */
-    NULL,                                    /* postconfiguration */
+    ngx_http_autodiscover_metrics_init,      /* postconfiguration */
 
     ngx_http_autodiscover_create_main_conf,  /* create main configuration */
     NULL,                                    /* init main configuration */
@@ -382,6 +396,8 @@ ngx_http_autodiscover_create_main_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     amcf->parser = NULL;
+     *     amcf->metrics_zone = NULL;
+     *     amcf->metrics_endpoint = 0;
      */
 
     amcf->scratch_size = NGX_HTTP_AUTODISCOVER_SCRATCH_SIZE;

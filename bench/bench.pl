@@ -50,6 +50,7 @@ my %opt = (
     profile      => '',          # perf, callgrind or callgrind-cache
     profile_requests => 20_000,  # requests per side under callgrind
     smoke        => 0,
+    metrics      => 0,           # count in an autodiscover_metrics_zone
 );
 
 GetOptions(\%opt, 'nginx=s', 'module=s', 'out=s', 'wrk=s', 'rows=s',
@@ -59,7 +60,7 @@ GetOptions(\%opt, 'nginx=s', 'module=s', 'out=s', 'wrk=s', 'rows=s',
            'map_sample|map-sample=i', 'mem_requests|mem-requests=i',
            'pool_requests|pool-requests=i', 'checks=i', 'profile=s',
            'profile_requests|profile-requests=i', 'max_other|max-other=i',
-           'retries=i', 'smoke', 'help')
+           'retries=i', 'smoke', 'metrics', 'help')
     or usage();
 
 usage() if $opt{help};
@@ -92,6 +93,8 @@ usage: perl bench/bench.pl [options]
                                  (callgrind-cache: with its cache simulation)
   --smoke             one 2-second round, small map, no memory run; exit 1
                       when an answer is wrong
+  --metrics           the module's nginx counts every request in an
+                      autodiscover_metrics_zone (the cost of counting)
   --nginx PATH --module PATH --out DIR --wrk PATH
 END
     exit 2;
@@ -696,6 +699,8 @@ sub write_conf {
     my $debug = $HAS_DEBUG ? "    debug_connection 127.0.0.2;\n" : '';
     my $http = ($row->{http} // '') . $HTTP_CONF;
     my ($ret, $small) = (undef, '');
+
+    $http .= "    autodiscover_metrics_zone bench:64k;\n" if $opt{metrics};
 
     if ($row->{small}) {
         # the module again, with a login map of only the addresses asked

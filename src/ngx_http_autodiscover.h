@@ -249,6 +249,81 @@ typedef enum {
 } ngx_http_autodiscover_format_e;
 
 
+/*
+ * what a request got, as $autodiscover_outcome names it and the metrics
+ * count it: the verdict, with an error's code, the fallback's failure,
+ * and FAILED for a request that got no answer from its verdict (nginx
+ * answered it, or an internal error did)
+ */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_O_SETTINGS = 0,
+    NGX_HTTP_AUTODISCOVER_O_REDIRECT_URL,
+    NGX_HTTP_AUTODISCOVER_O_REDIRECT_ADDR,
+    NGX_HTTP_AUTODISCOVER_O_REDIRECT_HTTP,
+    NGX_HTTP_AUTODISCOVER_O_UNAVAILABLE,
+    NGX_HTTP_AUTODISCOVER_O_ERROR_500,
+    NGX_HTTP_AUTODISCOVER_O_ERROR_501,
+    NGX_HTTP_AUTODISCOVER_O_ERROR_600,
+    NGX_HTTP_AUTODISCOVER_O_ERROR_601,
+    NGX_HTTP_AUTODISCOVER_O_ERROR_602,
+    NGX_HTTP_AUTODISCOVER_O_ERROR_603,
+    NGX_HTTP_AUTODISCOVER_O_NOT_SERVED,
+    NGX_HTTP_AUTODISCOVER_O_NOT_ALLOWED,
+    NGX_HTTP_AUTODISCOVER_O_RELAYED,
+    NGX_HTTP_AUTODISCOVER_O_FALLBACK_FAILED,
+    NGX_HTTP_AUTODISCOVER_O_FAILED,
+    NGX_HTTP_AUTODISCOVER_O_COUNT
+} ngx_http_autodiscover_outcome_e;
+
+
+/* the client family of $autodiscover_client, from the request */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_C_OUTLOOK = 0,
+    NGX_HTTP_AUTODISCOVER_C_ACTIVESYNC,
+    NGX_HTTP_AUTODISCOVER_C_THUNDERBIRD,
+    NGX_HTTP_AUTODISCOVER_C_APPLE,
+    NGX_HTTP_AUTODISCOVER_C_OTHER,
+    NGX_HTTP_AUTODISCOVER_C_COUNT
+} ngx_http_autodiscover_family_e;
+
+
+/* why a request was refused before the decision (NONE: it was not) */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_R_NONE = 0,
+    NGX_HTTP_AUTODISCOVER_R_TOO_LARGE,    /* over autodiscover_max_body */
+    NGX_HTTP_AUTODISCOVER_R_EMPTY,        /* a POST without a body */
+    NGX_HTTP_AUTODISCOVER_R_PROHIBITED,   /* DOCTYPE, entities, PIs */
+    NGX_HTTP_AUTODISCOVER_R_MALFORMED,    /* not well-formed XML */
+    NGX_HTTP_AUTODISCOVER_R_LIMIT,        /* too deep, too long */
+    NGX_HTTP_AUTODISCOVER_R_CONTENT,      /* XML, but not a valid request */
+    NGX_HTTP_AUTODISCOVER_R_URL,          /* a GET that is not valid */
+    NGX_HTTP_AUTODISCOVER_R_COUNT
+} ngx_http_autodiscover_refusal_e;
+
+
+/* how the fallback chain ended; FAILED (0) also when it never did */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_FB_FAILED = 0,
+    NGX_HTTP_AUTODISCOVER_FB_RELAYED,     /* its answer, relayed */
+    NGX_HTTP_AUTODISCOVER_FB_REDIRECT,    /* its HTTP redirect, passed on */
+    NGX_HTTP_AUTODISCOVER_FB_HERE,        /* a redirectAddr answered here */
+    NGX_HTTP_AUTODISCOVER_FB_COUNT
+} ngx_http_autodiscover_fallback_e;
+
+
+/* a profile's signature: none made, made, or failed */
+
+typedef enum {
+    NGX_HTTP_AUTODISCOVER_SIG_NONE = 0,
+    NGX_HTTP_AUTODISCOVER_SIG_MADE,
+    NGX_HTTP_AUTODISCOVER_SIG_FAILED
+} ngx_http_autodiscover_signature_e;
+
+
 /* the decision rules a format follows */
 
 /* the request may be POSTed XML, else it is read from the URL */
@@ -390,6 +465,8 @@ typedef struct {
     u_char                          *scratch;
     size_t                           scratch_size;
     ngx_array_t                      surfaces;   /* loc_conf_t *: answer */
+    ngx_shm_zone_t                  *metrics_zone;
+    ngx_uint_t                       metrics_endpoint;  /* one is set */
 } ngx_http_autodiscover_main_conf_t;
 
 
@@ -406,6 +483,7 @@ typedef struct {
     ngx_uint_t                       status;
     ngx_str_t                        reply;
     ngx_str_t                        location;
+    ngx_http_autodiscover_fallback_e result;
     unsigned                         done:1;
     unsigned                         https:1;
     unsigned                         rewritten:1;
@@ -487,6 +565,11 @@ typedef struct {
     ngx_str_t                        pacc_digest; /* its DNS TXT record */
     ngx_array_t                     *records;    /* record_t, DNS */
     ngx_uint_t                       check;      /* the records, live */
+    off_t                            body_size;   /* as sent or declared */
+    ngx_http_autodiscover_refusal_e  refusal;
+    ngx_http_autodiscover_signature_e  signature;
+    unsigned                         decided:1;   /* a verdict is set */
+    unsigned                         body_seen:1; /* body_size is set */
 } ngx_http_autodiscover_ctx_t;
 
 
@@ -707,6 +790,19 @@ ngx_int_t ngx_http_autodiscover_xml_reply(ngx_http_request_t *r,
 
 /* variables */
 extern ngx_http_variable_t  ngx_http_autodiscover_vars[];
+
+/* metrics: what the log variables say, the zone, the endpoint */
+extern ngx_str_t  ngx_http_autodiscover_outcome_names[];
+extern ngx_str_t  ngx_http_autodiscover_family_names[];
+ngx_http_autodiscover_outcome_e ngx_http_autodiscover_outcome(
+    ngx_http_request_t *r, ngx_http_autodiscover_ctx_t *ctx);
+ngx_http_autodiscover_family_e ngx_http_autodiscover_family(
+    ngx_http_request_t *r, ngx_http_autodiscover_ctx_t *ctx);
+char *ngx_http_autodiscover_metrics_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_autodiscover_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_autodiscover_metrics_init(ngx_conf_t *cf);
 
 /* settings */
 extern ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[];

@@ -657,6 +657,8 @@ ngx_http_autodiscover_client_redirect_addr(ngx_http_request_t *r,
         return ngx_http_autodiscover_client(r, ctx);
     }
 
+    c->result = NGX_HTTP_AUTODISCOVER_FB_HERE;
+
     return ngx_http_autodiscover_respond(r, ctx);
 }
 
@@ -669,6 +671,10 @@ ngx_http_autodiscover_client_verdict(ngx_http_request_t *r,
     ngx_str_t *target)
 {
     ngx_http_autodiscover_verdict(r, ctx, kind, NGX_HTTP_AUTODISCOVER_E_NONE);
+
+    ctx->client->result = (kind == NGX_HTTP_AUTODISCOVER_V_RELAYED)
+                          ? NGX_HTTP_AUTODISCOVER_FB_RELAYED
+                          : NGX_HTTP_AUTODISCOVER_FB_REDIRECT;
 
     if (target != NULL) {
         ctx->verdict.target = *target;
@@ -739,6 +745,8 @@ ngx_http_autodiscover_client_error(ngx_http_request_t *r,
 
     ngx_http_autodiscover_verdict(r, ctx, NGX_HTTP_AUTODISCOVER_V_ERROR,
                                   NGX_HTTP_AUTODISCOVER_E_INTERNAL);
+
+    ctx->client->result = NGX_HTTP_AUTODISCOVER_FB_FAILED;
 
     return ngx_http_autodiscover_respond(r, ctx);
 }

@@ -63,6 +63,7 @@ ngx_http_autodiscover_decide(ngx_http_request_t *r,
 
     ngx_memzero(&ctx->verdict, sizeof(ngx_http_autodiscover_verdict_t));
     ngx_memzero(&ctx->service, sizeof(ngx_http_autodiscover_service_t));
+    ctx->decided = 0;
 
     fmt = ctx->format;
 
@@ -78,6 +79,14 @@ ngx_http_autodiscover_decide(ngx_http_request_t *r,
     }
 
     if (read != NGX_OK) {
+
+        /* what the readers did not name: the request's content or URL */
+
+        if (ctx->refusal == NGX_HTTP_AUTODISCOVER_R_NONE) {
+            ctx->refusal = ctx->body_seen ? NGX_HTTP_AUTODISCOVER_R_CONTENT
+                                          : NGX_HTTP_AUTODISCOVER_R_URL;
+        }
+
         ngx_http_autodiscover_verdict(r, ctx, NGX_HTTP_AUTODISCOVER_V_INVALID,
                                       NGX_HTTP_AUTODISCOVER_E_INVALID);
         return NGX_OK;
@@ -216,6 +225,7 @@ ngx_http_autodiscover_verdict(ngx_http_request_t *r,
 {
     ctx->verdict.kind = kind;
     ctx->verdict.code = code;
+    ctx->decided = 1;
 
     ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "autodiscover: verdict %V, code %d, format \"%V\"",

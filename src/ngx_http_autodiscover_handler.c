@@ -55,6 +55,10 @@ ngx_http_autodiscover_handler(ngx_http_request_t *r)
                           "is %uz", r->headers_in.content_length_n,
                           alcf->max_body);
 
+            ctx->body_seen = 1;
+            ctx->body_size = r->headers_in.content_length_n;
+            ctx->refusal = NGX_HTTP_AUTODISCOVER_R_TOO_LARGE;
+
             rc = ngx_http_discard_request_body(r);
 
             if (rc != NGX_OK) {

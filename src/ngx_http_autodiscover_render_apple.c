@@ -263,9 +263,11 @@ ngx_http_autodiscover_finish_apple(ngx_http_request_t *r,
     if (ngx_http_autodiscover_sign(r, ctx->conf->signer, body, &der)
         != NGX_OK)
     {
+        ctx->signature = NGX_HTTP_AUTODISCOVER_SIG_FAILED;
         return NGX_ERROR;
     }
 
+    ctx->signature = NGX_HTTP_AUTODISCOVER_SIG_MADE;
     *body = der;
 
     return NGX_OK;

@@ -85,6 +85,9 @@ ngx_http_autodiscover_read_body(ngx_http_request_t *r,
     body->len = 0;
     body->data = NULL;
 
+    ctx->body_seen = 1;
+    ctx->body_size = 0;
+
     if (r->request_body == NULL || r->request_body->bufs == NULL) {
         return NGX_OK;
     }
@@ -95,11 +98,14 @@ ngx_http_autodiscover_read_body(ngx_http_request_t *r,
         len += ngx_buf_size(cl->buf);
     }
 
+    ctx->body_size = len;
+
     if (len > (off_t) alcf->max_body) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: client sent too large request body: "
                       "%O bytes, autodiscover_max_body is %uz",
                       len, alcf->max_body);
+        ctx->refusal = NGX_HTTP_AUTODISCOVER_R_TOO_LARGE;
         return NGX_DECLINED;
     }
 

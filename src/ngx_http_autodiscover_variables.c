@@ -15,6 +15,12 @@ static ngx_int_t ngx_http_autodiscover_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_autodiscover_surface_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_autodiscover_outcome_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_autodiscover_family_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_autodiscover_variable_value(
     ngx_http_variable_value_t *v, ngx_str_t *s);
 static ngx_http_autodiscover_ctx_t *ngx_http_autodiscover_variable_ctx(
@@ -73,6 +79,20 @@ ngx_http_variable_t  ngx_http_autodiscover_vars[] = {
       offsetof(ngx_http_autodiscover_client_t, uri),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    /* for log_format: what was asked, what it got, who asked */
+
+    { ngx_string("autodiscover_surface"), NULL,
+      ngx_http_autodiscover_surface_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("autodiscover_outcome"), NULL,
+      ngx_http_autodiscover_outcome_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("autodiscover_client"), NULL,
+      ngx_http_autodiscover_family_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -112,6 +132,64 @@ ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
 
     return ngx_http_autodiscover_variable_value(v,
                                 (ngx_str_t *) ((u_char *) ctx->client + data));
+}
+
+
+/* the format answered, as the format table names it */
+
+static ngx_int_t
+ngx_http_autodiscover_surface_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_http_autodiscover_variable_ctx(r);
+
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    return ngx_http_autodiscover_variable_value(v,
+                                      (ngx_str_t *) &ctx->format->name);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_outcome_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_http_autodiscover_variable_ctx(r);
+
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    return ngx_http_autodiscover_variable_value(v,
+                &ngx_http_autodiscover_outcome_names[
+                    ngx_http_autodiscover_outcome(r->main, ctx)]);
+}
+
+
+static ngx_int_t
+ngx_http_autodiscover_family_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_autodiscover_ctx_t  *ctx;
+
+    ctx = ngx_http_autodiscover_variable_ctx(r);
+
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    return ngx_http_autodiscover_variable_value(v,
+                &ngx_http_autodiscover_family_names[
+                    ngx_http_autodiscover_family(r->main, ctx)]);
 }
 
 

@@ -236,11 +236,13 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
     ngx_str_t                          *email, *schema;
     xmlParserCtxtPtr                    ctxt;
     ngx_http_autodiscover_sax_t         sax;
+    ngx_http_autodiscover_refused_t    *m;
     ngx_http_autodiscover_main_conf_t  *amcf;
 
     if (body->len == 0) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "autodiscover: client sent no request body");
+        ctx->refusal = NGX_HTTP_AUTODISCOVER_R_EMPTY;
         return NGX_DECLINED;
     }
 
@@ -248,6 +250,17 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
 
     if (reason != NULL) {
         ngx_http_autodiscover_xml_log(r, NULL, reason);
+
+        /* refused markup, or no XML document at all */
+
+        ctx->refusal = NGX_HTTP_AUTODISCOVER_R_MALFORMED;
+
+        for (m = ngx_http_autodiscover_refused; m->markup.len; m++) {
+            if (m->reason == reason) {
+                ctx->refusal = NGX_HTTP_AUTODISCOVER_R_PROHIBITED;
+            }
+        }
+
         return NGX_DECLINED;
     }
 
@@ -292,10 +305,12 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
     } else if (sax.dtd) {
         ngx_http_autodiscover_xml_log(r, NULL,
                                       "a DOCTYPE or ENTITY declaration");
+        ctx->refusal = NGX_HTTP_AUTODISCOVER_R_PROHIBITED;
         rc = NGX_DECLINED;
 
     } else if (!ctxt->wellFormed) {
         ngx_http_autodiscover_xml_log(r, ctxt, NULL);
+        ctx->refusal = NGX_HTTP_AUTODISCOVER_R_MALFORMED;
         rc = NGX_DECLINED;
 
     } else if (sax.deep) {
@@ -303,6 +318,7 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
                       "autodiscover: client sent invalid XML: more than %d "
                       "levels of elements",
                       NGX_HTTP_AUTODISCOVER_XML_MAX_DEPTH);
+        ctx->refusal = NGX_HTTP_AUTODISCOVER_R_LIMIT;
         rc = NGX_DECLINED;
 
     } else if (ctxt->disableSAX || ctxt->errNo == XML_ERR_NO_MEMORY) {
@@ -310,6 +326,7 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
         /* stopped, as on reaching a limit, with wellFormed still set */
 
         ngx_http_autodiscover_xml_log(r, ctxt, NULL);
+        ctx->refusal = NGX_HTTP_AUTODISCOVER_R_LIMIT;
         rc = NGX_DECLINED;
 
     } else if (sax.error != NULL) {
@@ -317,10 +334,12 @@ ngx_http_autodiscover_xml_parse(ngx_http_request_t *r,
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "autodiscover: client sent an element of %uz bytes",
                           sax.too_long);
+            ctx->refusal = NGX_HTTP_AUTODISCOVER_R_LIMIT;
 
         } else {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "autodiscover: %s", sax.error);
+            ctx->refusal = NGX_HTTP_AUTODISCOVER_R_CONTENT;
         }
 
         rc = NGX_DECLINED;

@@ -72,6 +72,9 @@ my @expect = (
       . " ; autodiscover ; " ],
     [ 302, 'text/html',
       'Location: https://autodiscover.example.com/autodiscover/autodiscover.xml' ],
+    # the lines above, counted: the first three are Outlook's settings
+    [ 200, 'text/plain; version=0.0.4; charset=utf-8',
+      qq{autodiscover_requests_total{surface="pox",outcome="settings"} 3\n} ],
 );
 
 my @lines = grep { /^\s+curl / }

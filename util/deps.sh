@@ -8,7 +8,7 @@ build="nginx nginx-dev libxml2-dev libpcre2-dev libssl-dev zlib1g-dev
        pkg-config gcc make"
 test="$build perl openssl libtest-base-perl libtext-diff-perl libtest-longstring-perl
       liblist-moreutils-perl liburi-perl libwww-perl curl libxml2-utils bind9-utils
-      dnsmasq-base"
+      dnsmasq-base prometheus"
 run="$build curl"
 bench="$build wrk curl"
 

@@ -53,4 +53,7 @@ JSON), and looked up at the resolver of run.conf (127.0.0.1):
 
 The plain-HTTP redirect of a hosted domain (Outlook's step 3):
   curl -s -i -H 'Host: autodiscover.example.org' $base/autodiscover/autodiscover.xml
+
+The counters of all the requests above, for Prometheus:
+  curl -s $base/metrics
 END
