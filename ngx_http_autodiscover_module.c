@@ -159,7 +159,7 @@ static ngx_command_t  ngx_http_autodiscover_commands[] = {
       &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_PACC] },
 
     { ngx_string("autodiscover_records"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_autodiscover_records,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -981,8 +981,11 @@ ngx_http_autodiscover_records(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     char                              *rv;
     ngx_int_t                          ttl;
-    ngx_str_t                         *value, s;
+    ngx_str_t                         *value, s, trusted;
     ngx_uint_t                         i;
+#if (NGX_HTTP_SSL)
+    ngx_pool_cleanup_t                *cln;
+#endif
     ngx_http_compile_complex_value_t   ccv;
 
     rv = ngx_http_autodiscover(cf, cmd, conf);
@@ -992,6 +995,8 @@ ngx_http_autodiscover_records(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
     alcf->records_ttl = 3600;
+    alcf->records_https_port = 443;
+    ngx_str_null(&trusted);
 
     for (i = 1; i < cf->args->nelts; i++) {
 
@@ -1041,6 +1046,25 @@ ngx_http_autodiscover_records(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             continue;
         }
 
+        if (ngx_strncmp(value[i].data, "https_port=", 11) == 0) {
+            ttl = ngx_atoi(value[i].data + 11, value[i].len - 11);
+
+            if (ttl < 1 || ttl > 65535) {
+                goto invalid;
+            }
+
+            alcf->records_https_port = (in_port_t) ttl;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "trusted=", 8) == 0
+            && value[i].len > 8 && trusted.len == 0)
+        {
+            trusted.data = value[i].data + 8;
+            trusted.len = value[i].len - 8;
+            continue;
+        }
+
         goto invalid;
     }
 
@@ -1052,14 +1076,72 @@ ngx_http_autodiscover_records(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+#if (NGX_HTTP_SSL)
+
+    /*
+     * the checks' TLS client: every certificate is taken, then judged
+     * against the trusted ones (trusted=, else the system's)
+     */
+
+    alcf->records_ssl = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
+    if (alcf->records_ssl == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    alcf->records_ssl->log = cf->log;
+
+    if (ngx_ssl_create(alcf->records_ssl,
+                       NGX_SSL_TLSv1_2|NGX_SSL_TLSv1_3, NULL)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ngx_ssl_cleanup_ctx(alcf->records_ssl);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_ssl_cleanup_ctx;
+    cln->data = alcf->records_ssl;
+
+    if (trusted.len) {
+        if (ngx_ssl_trusted_certificate(cf, alcf->records_ssl, &trusted, 9)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+    } else if (SSL_CTX_set_default_verify_paths(alcf->records_ssl->ctx)
+               != 1)
+    {
+        ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
+                      "SSL_CTX_set_default_verify_paths() failed");
+        return NGX_CONF_ERROR;
+    }
+
+    SSL_CTX_set_verify(alcf->records_ssl->ctx, SSL_VERIFY_NONE, NULL);
+
+#else
+
+    if (trusted.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"trusted=\" needs nginx with SSL");
+        return NGX_CONF_ERROR;
+    }
+
+#endif
+
     return NGX_CONF_OK;
 
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\" in \"%V\", it must be "
-                       "target=<host name or IP address> or "
-                       "ttl=<seconds>", &value[i], &cmd->name);
+                       "target=<host name or IP address>, ttl=<seconds>, "
+                       "https_port=<port> or trusted=<file>",
+                       &value[i], &cmd->name);
     return NGX_CONF_ERROR;
 }
 

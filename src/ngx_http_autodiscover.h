@@ -449,6 +449,10 @@ typedef struct {
     size_t                           fallback_max_reply;
     ngx_http_complex_value_t        *records_target;
     ngx_uint_t                       records_ttl;
+    in_port_t                        records_https_port;
+#if (NGX_HTTP_SSL)
+    ngx_ssl_t                       *records_ssl;  /* the probes' */
+#endif
 } ngx_http_autodiscover_loc_conf_t;
 
 
@@ -513,6 +517,23 @@ typedef struct {
 typedef void (*ngx_http_autodiscover_dns_done_pt)(ngx_http_request_t *r);
 
 
+/* the certificate a host presents (probe.c) */
+
+typedef struct {
+    ngx_str_t                        host;       /* with a NUL after it */
+    ngx_addr_t                       addr;
+    u_char                          *error;      /* NULL: a handshake */
+    u_char                          *verify;     /* OpenSSL's reason */
+    ngx_str_t                        expires;    /* YYYY-MM-DD */
+    ngx_int_t                        days;
+    unsigned                         covers:1;
+    unsigned                         verified:1;
+    unsigned                         done:1;
+} ngx_http_autodiscover_probe_t;
+
+typedef void (*ngx_http_autodiscover_probe_done_pt)(ngx_http_request_t *r);
+
+
 /* one DNS record a domain needs (records.c) */
 
 typedef struct {
@@ -521,6 +542,9 @@ typedef struct {
     ngx_str_t                        data;       /* a TXT's text unquoted */
     ngx_str_t                        purpose;    /* who asks for it */
     ngx_http_autodiscover_dns_query_t *check;    /* ?check=1 */
+    ngx_http_autodiscover_dns_query_t *addr;     /* an HTTPS name's */
+    ngx_http_autodiscover_probe_t   *probe;      /* its certificate */
+    ngx_uint_t                       https;      /* clients ask HTTPS */
 } ngx_http_autodiscover_record_t;
 
 
@@ -847,6 +871,12 @@ ngx_uint_t ngx_http_autodiscover_autoconfig_usable(
 /* dns: the checks' DNS client */
 ngx_int_t ngx_http_autodiscover_dns(ngx_http_request_t *r,
     ngx_array_t *queries, ngx_http_autodiscover_dns_done_pt done);
+
+/* probe: the certificate of a host */
+#if (NGX_HTTP_SSL)
+ngx_int_t ngx_http_autodiscover_probe(ngx_http_request_t *r, ngx_ssl_t *ssl,
+    ngx_array_t *probes, ngx_http_autodiscover_probe_done_pt done);
+#endif
 
 /* deploy: the warnings of nginx -t */
 void ngx_http_autodiscover_deploy_protocol(ngx_conf_t *cf,

@@ -55,6 +55,10 @@ static ngx_uint_t ngx_http_autodiscover_record_for(ngx_str_t *purpose,
 static ngx_int_t ngx_http_autodiscover_records_check(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 static void ngx_http_autodiscover_records_checked(ngx_http_request_t *r);
+static void ngx_http_autodiscover_records_probed(ngx_http_request_t *r);
+static void ngx_http_autodiscover_out_certificate(
+    ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_record_t *rec, ngx_uint_t json);
 static const ngx_str_t *ngx_http_autodiscover_record_status(
     const ngx_http_autodiscover_record_t *rec);
 static void ngx_http_autodiscover_out_zone_text(
@@ -184,7 +188,9 @@ ngx_http_autodiscover_records_check(ngx_http_request_t *r,
         ngx_string("TXT")
     };
 
-    queries = ngx_array_create(r->pool, ctx->records->nelts,
+    /* room for each record and an address query per HTTPS name */
+
+    queries = ngx_array_create(r->pool, 2 * ctx->records->nelts,
                                sizeof(ngx_http_autodiscover_dns_query_t));
     if (queries == NULL) {
         return NGX_ERROR;
@@ -213,6 +219,29 @@ ngx_http_autodiscover_records_check(ngx_http_request_t *r,
         }
 
         rec[i].check = q;
+
+        if (!rec[i].https) {
+            continue;
+        }
+
+        /* a CNAME's name: its addresses, the chain followed */
+
+        if (q->type != NGX_HTTP_AUTODISCOVER_DNS_CNAME) {
+            rec[i].addr = q;
+            continue;
+        }
+
+        q = ngx_array_push(queries);
+        if (q == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memzero(q, sizeof(ngx_http_autodiscover_dns_query_t));
+
+        q->name = rec[i].name;
+        q->type = NGX_HTTP_AUTODISCOVER_DNS_A;
+
+        rec[i].addr = q;
     }
 
     if (ngx_http_autodiscover_dns(r, queries,
@@ -226,8 +255,130 @@ ngx_http_autodiscover_records_check(ngx_http_request_t *r,
 }
 
 
+/*
+ * the DNS has answered: the certificate of each HTTPS name that has an
+ * address, at its first address, then the answer
+ */
+
 static void
 ngx_http_autodiscover_records_checked(ngx_http_request_t *r)
+{
+#if (NGX_HTTP_SSL)
+    u_char                             *p;
+    ngx_int_t                           rc;
+    ngx_str_t                          *a;
+    ngx_uint_t                          i;
+    ngx_array_t                        *probes;
+    ngx_http_autodiscover_probe_t      *probe;
+    ngx_http_autodiscover_record_t     *rec;
+    ngx_http_autodiscover_loc_conf_t   *alcf;
+#endif
+    ngx_http_autodiscover_ctx_t        *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_autodiscover_module);
+
+#if (NGX_HTTP_SSL)
+
+    alcf = ctx->conf;
+    rec = ctx->records->elts;
+
+    probes = ngx_array_create(r->pool, 4,
+                              sizeof(ngx_http_autodiscover_probe_t));
+    if (probes == NULL) {
+        goto failed;
+    }
+
+    for (i = 0; i < ctx->records->nelts; i++) {
+
+        if (rec[i].addr == NULL || rec[i].addr->answers.nelts == 0) {
+            continue;
+        }
+
+        a = rec[i].addr->answers.elts;
+
+        probe = ngx_array_push(probes);
+        if (probe == NULL) {
+            goto failed;
+        }
+
+        ngx_memzero(probe, sizeof(ngx_http_autodiscover_probe_t));
+
+        if (ngx_parse_addr(r->pool, &probe->addr, a[0].data, a[0].len)
+            != NGX_OK)
+        {
+            probes->nelts--;
+            continue;
+        }
+
+        ngx_inet_set_port(probe->addr.sockaddr, alcf->records_https_port);
+
+        probe->addr.name.data = ngx_pnalloc(r->pool, NGX_SOCKADDR_STRLEN);
+        if (probe->addr.name.data == NULL) {
+            goto failed;
+        }
+
+        probe->addr.name.len = ngx_sock_ntop(probe->addr.sockaddr,
+                                             probe->addr.socklen,
+                                             probe->addr.name.data,
+                                             NGX_SOCKADDR_STRLEN, 1);
+
+        /* the name without its final dot, for SNI and the match */
+
+        probe->host.len = rec[i].name.len - 1;
+        p = ngx_pnalloc(r->pool, rec[i].name.len);
+        if (p == NULL) {
+            goto failed;
+        }
+
+        ngx_memcpy(p, rec[i].name.data, probe->host.len);
+        p[probe->host.len] = '\0';
+        probe->host.data = p;
+    }
+
+    /* the array is complete: the records point into it */
+
+    probe = probes->elts;
+
+    for (i = 0; i < probes->nelts; i++) {
+        for (rc = 0; (ngx_uint_t) rc < ctx->records->nelts; rc++) {
+            if (rec[rc].addr && rec[rc].probe == NULL
+                && rec[rc].name.len == probe[i].host.len + 1
+                && ngx_strncmp(rec[rc].name.data, probe[i].host.data,
+                               probe[i].host.len) == 0)
+            {
+                rec[rc].probe = &probe[i];
+                break;
+            }
+        }
+    }
+
+    if (probes->nelts) {
+        if (ngx_http_autodiscover_probe(r, alcf->records_ssl, probes,
+                                        ngx_http_autodiscover_records_probed)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        return;
+    }
+
+#endif
+
+    ngx_http_autodiscover_records_probed(r);
+
+#if (NGX_HTTP_SSL)
+    return;
+
+failed:
+
+    ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+#endif
+}
+
+
+static void
+ngx_http_autodiscover_records_probed(ngx_http_request_t *r)
 {
     ngx_http_autodiscover_ctx_t  *ctx;
 
@@ -444,6 +595,7 @@ ngx_http_autodiscover_records_names(ngx_http_request_t *r,
         }
 
         rec->purpose = *s[i]->endpoint;
+        rec->https = 1;
 
         if (type->len == sizeof("CNAME") - 1) {
             if (ngx_http_autodiscover_record_data(r, rec, 0, 0, -1, target)
@@ -768,6 +920,9 @@ ngx_http_autodiscover_record_add(ngx_http_request_t *r,
 
     ngx_str_null(&rec->data);
     rec->check = NULL;
+    rec->addr = NULL;
+    rec->probe = NULL;
+    rec->https = 0;
 
     return rec;
 }
@@ -913,6 +1068,8 @@ ngx_http_autodiscover_render_zone(ngx_http_autodiscover_out_t *out,
 
                 ngx_http_autodiscover_out_raw(out, a[k].data, a[k].len);
             }
+
+            ngx_http_autodiscover_out_certificate(out, &rec[i], 0);
         }
 
         ngx_http_autodiscover_out_literal(out, "\n");
@@ -1001,7 +1158,9 @@ ngx_http_autodiscover_render_records_json(ngx_http_autodiscover_out_t *out,
                 ngx_http_autodiscover_out_literal(out, "\"");
             }
 
-            ngx_http_autodiscover_out_literal(out, "]}");
+            ngx_http_autodiscover_out_literal(out, "]");
+            ngx_http_autodiscover_out_certificate(out, &rec[i], 1);
+            ngx_http_autodiscover_out_literal(out, "}");
             continue;
         }
 
@@ -1009,4 +1168,104 @@ ngx_http_autodiscover_render_records_json(ngx_http_autodiscover_out_t *out,
     }
 
     ngx_http_autodiscover_out_literal(out, "]}\n");
+}
+
+
+/*
+ * what the certificate at an HTTPS name says: "; certificate: names the
+ * host, verified, expires 2027-01-31 (56 days)", or why there is none;
+ * in JSON an object
+ */
+
+static void
+ngx_http_autodiscover_out_certificate(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_record_t *rec, ngx_uint_t json)
+{
+    u_char                                *err;
+    u_char                                 days[NGX_INT_T_LEN + 1];
+    ngx_str_t                              s;
+    const ngx_http_autodiscover_probe_t   *p;
+
+    if (!rec->https) {
+        return;
+    }
+
+    p = rec->probe;
+
+    err = (p == NULL) ? (u_char *) "no address" : p->error;
+
+    if (err) {
+        s.data = err;
+        s.len = ngx_strlen(err);
+
+        if (json) {
+            ngx_http_autodiscover_out_literal(out,
+                                             ",\"certificate\":{\"error\":\"");
+            ngx_http_autodiscover_out_json(out, &s);
+            ngx_http_autodiscover_out_literal(out, "\"}");
+
+        } else {
+            ngx_http_autodiscover_out_literal(out, " ; certificate: ");
+            ngx_http_autodiscover_out_raw(out, s.data, s.len);
+        }
+
+        return;
+    }
+
+    s.data = p->verify;
+    s.len = ngx_strlen(p->verify);
+
+    if (json) {
+        ngx_http_autodiscover_out_literal(out, ",\"certificate\":{");
+
+        if (p->covers) {
+            ngx_http_autodiscover_out_literal(out, "\"names_host\":true,");
+
+        } else {
+            ngx_http_autodiscover_out_literal(out, "\"names_host\":false,");
+        }
+
+        if (p->verified) {
+            ngx_http_autodiscover_out_literal(out, "\"verified\":true,");
+
+        } else {
+            ngx_http_autodiscover_out_literal(out, "\"verified\":false,");
+        }
+
+        ngx_http_autodiscover_out_literal(out, "\"verify\":\"");
+        ngx_http_autodiscover_out_json(out, &s);
+        ngx_http_autodiscover_out_literal(out, "\",\"expires\":\"");
+        ngx_http_autodiscover_out_json(out, &p->expires);
+        ngx_http_autodiscover_out_literal(out, "\",\"days\":");
+        ngx_http_autodiscover_out_raw(out, days,
+                                      ngx_sprintf(days, "%i", p->days)
+                                      - days);
+        ngx_http_autodiscover_out_literal(out, "}");
+        return;
+    }
+
+    if (p->covers) {
+        ngx_http_autodiscover_out_literal(out,
+                                          " ; certificate: names the host, ");
+
+    } else {
+        ngx_http_autodiscover_out_literal(out,
+                                    " ; certificate: does not name the host, ");
+    }
+
+    if (p->verified) {
+        ngx_http_autodiscover_out_literal(out, "verified, ");
+
+    } else {
+        ngx_http_autodiscover_out_literal(out, "not verified (");
+        ngx_http_autodiscover_out_raw(out, s.data, s.len);
+        ngx_http_autodiscover_out_literal(out, "), ");
+    }
+
+    ngx_http_autodiscover_out_literal(out, "expires ");
+    ngx_http_autodiscover_out_raw(out, p->expires.data, p->expires.len);
+    ngx_http_autodiscover_out_literal(out, " (");
+    ngx_http_autodiscover_out_raw(out, days,
+                                  ngx_sprintf(days, "%i", p->days) - days);
+    ngx_http_autodiscover_out_literal(out, " days)");
 }

@@ -243,7 +243,7 @@ qr/\[emerg\] .*"autodiscover_records" needs "target=", the host that answers aut
 location = /records { autodiscover_records target=mail.example.net ttl=soon; }
 --- must_die
 --- error_log eval
-qr/\[emerg\] .*invalid parameter "ttl=soon" in "autodiscover_records", it must be target=<host name or IP address> or ttl=<seconds> in \S+nginx\.conf:\d+/
+qr/\[emerg\] .*invalid parameter "ttl=soon" in "autodiscover_records", it must be target=<host name or IP address>, ttl=<seconds>, https_port=<port> or trusted=<file> in \S+nginx\.conf:\d+/
 
 
 

@@ -12,7 +12,10 @@ repeat_each(1);
 no_long_string();
 no_shuffle();
 
-# the test zone's DNS server, on a port of its own next to nginx's
+# the test zone's DNS server, on a port of its own next to nginx's; its
+# hosts on loopback addresses where nothing listens on 443, so that the
+# certificate probe of each HTTPS name ends at once (t/019 has the
+# certificates)
 our $DNS = ($ENV{TEST_NGINX_PORT} || $ENV{TEST_NGINX_SERVER_PORT} || 1984)
            + 7;
 # a port where nothing answers: the kernel refuses the datagram
@@ -27,7 +30,7 @@ system($dnsmasq, "--port=$DNS", '--listen-address=127.0.0.1',
        '--conf-file=/dev/null', "--pid-file=$TMP/dnsmasq.pid",
        '--local=/example.com/',
        # right
-       '--host-record=mail.example.net,192.0.2.10',
+       '--host-record=mail.example.net,127.0.0.10',
        '--cname=autodiscover.example.com,mail.example.net',
        '--srv-host=_autodiscover._tcp.example.com,mail.example.net,443,0,1',
        '--srv-host=_imaps._tcp.example.com,imap.example.com,993,10,1',
@@ -35,10 +38,10 @@ system($dnsmasq, "--port=$DNS", '--listen-address=127.0.0.1',
        '--srv-host=_pop3._tcp.example.com',
        '--srv-host=_submissions._tcp.example.com',
        '--txt-record=_caldavs._tcp.example.com,path=/dav/cal/',
-       '--host-record=autodiscover.a.example.com,192.0.2.7',
-       '--host-record=autodiscover.aaaa.example.com,2001:db8:0:0::25',
+       '--host-record=autodiscover.a.example.com,127.0.0.7',
+       '--host-record=autodiscover.aaaa.example.com,0:0:0:0:0:0:0:1',
        # wrong
-       '--host-record=old.example.net,192.0.2.11',
+       '--host-record=old.example.net,127.0.0.11',
        '--cname=autoconfig.example.com,old.example.net',
        '--srv-host=_submission._tcp.example.com,smtp.example.com,25,10,1',
        '--srv-host=_caldavs._tcp.example.com,dav.example.com,8443,0,1',
@@ -81,9 +84,9 @@ location = /records {
 GET /records?domain=example.com&check=1
 --- response_body
 ; the DNS records example.com needs for this nginx configuration (autodiscover_records)
-autodiscover.example.com.       3600 IN CNAME mail.example.net. ; autodiscover ; present
-autoconfig.example.com.         3600 IN CNAME mail.example.net. ; autodiscover_autoconfig ; different: old.example.net.
-ua-auto-config.example.com.     3600 IN CNAME mail.example.net. ; autodiscover_pacc ; missing
+autodiscover.example.com.       3600 IN CNAME mail.example.net. ; autodiscover ; present ; certificate: no connection
+autoconfig.example.com.         3600 IN CNAME mail.example.net. ; autodiscover_autoconfig ; different: old.example.net. ; certificate: no connection
+ua-auto-config.example.com.     3600 IN CNAME mail.example.net. ; autodiscover_pacc ; missing ; certificate: no address
 _autodiscover._tcp.example.com. 3600 IN SRV 0 1 443 mail.example.net. ; autodiscover ; present
 _ua-auto-config.example.com.    3600 IN TXT "v=UAAC1; a=sha256; d=ihk3r7j994sJMieYaAFnjRlaMGt0FBZz4BMmTeMTGKY=" ; autodiscover_pacc ; different: v=UAAC1; a=sha256; d=old
 _imaps._tcp.example.com.        3600 IN SRV 10 1 993 imap.example.com. ; autodiscover_protocol ; present
@@ -112,7 +115,7 @@ autodiscover_protocol SMTP server=smtp.example.com port=587 tls=starttls;
 --- request
 GET /records?domain=example.com&format=json&check=1
 --- response_body
-{"domain":"example.com","ttl":3600,"records":[{"name":"autodiscover.example.com.","type":"CNAME","data":"mail.example.net.","for":"autodiscover","status":"present","found":["mail.example.net."]},{"name":"_autodiscover._tcp.example.com.","type":"SRV","data":"0 1 443 mail.example.net.","for":"autodiscover","status":"present","found":["0 1 443 mail.example.net."]},{"name":"_imaps._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"different","found":["10 1 993 imap.example.com."]},{"name":"_imap._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"present","found":["0 0 1 ."]},{"name":"_pop3s._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"missing","found":[]},{"name":"_pop3._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"present","found":["0 0 1 ."]},{"name":"_submissions._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"present","found":["0 0 1 ."]},{"name":"_submission._tcp.example.com.","type":"SRV","data":"10 1 587 smtp.example.com.","for":"autodiscover_protocol","status":"different","found":["10 1 25 smtp.example.com."]}]}
+{"domain":"example.com","ttl":3600,"records":[{"name":"autodiscover.example.com.","type":"CNAME","data":"mail.example.net.","for":"autodiscover","status":"present","found":["mail.example.net."],"certificate":{"error":"no connection"}},{"name":"_autodiscover._tcp.example.com.","type":"SRV","data":"0 1 443 mail.example.net.","for":"autodiscover","status":"present","found":["0 1 443 mail.example.net."]},{"name":"_imaps._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"different","found":["10 1 993 imap.example.com."]},{"name":"_imap._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"present","found":["0 0 1 ."]},{"name":"_pop3s._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"missing","found":[]},{"name":"_pop3._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"present","found":["0 0 1 ."]},{"name":"_submissions._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered","status":"present","found":["0 0 1 ."]},{"name":"_submission._tcp.example.com.","type":"SRV","data":"10 1 587 smtp.example.com.","for":"autodiscover_protocol","status":"different","found":["10 1 25 smtp.example.com."]}]}
 
 
 
@@ -127,17 +130,17 @@ location = /records {
 autodiscover_domains a.example.com aaaa.example.com;
 autodiscover_protocol IMAP server=imap.example.com;
 --- request eval
-["GET /records?domain=a.example.com&format=json&check=1&t=192.0.2.7",
- "GET /records?domain=a.example.com&format=json&check=1&t=192.0.2.8",
- "GET /records?domain=aaaa.example.com&format=json&check=1&t=2001:db8::25"]
+["GET /records?domain=a.example.com&format=json&check=1&t=127.0.0.7",
+ "GET /records?domain=a.example.com&format=json&check=1&t=127.0.0.8",
+ "GET /records?domain=aaaa.example.com&format=json&check=1&t=::1"]
 --- response_body_filters eval
-sub { $_[0] =~ /\{"name":"autodiscover\.[^}]*\}/ ? "$&\n" : "none\n" }
+sub { $_[0] =~ /\{"name":"autodiscover\.(?:[^{}]|\{[^}]*\})*\}/ ? "$&\n" : "none\n" }
 --- response_body eval
-['{"name":"autodiscover.a.example.com.","type":"A","data":"192.0.2.7","for":"autodiscover","status":"present","found":["192.0.2.7"]}
+['{"name":"autodiscover.a.example.com.","type":"A","data":"127.0.0.7","for":"autodiscover","status":"present","found":["127.0.0.7"],"certificate":{"error":"no connection"}}
 ',
-'{"name":"autodiscover.a.example.com.","type":"A","data":"192.0.2.8","for":"autodiscover","status":"different","found":["192.0.2.7"]}
+'{"name":"autodiscover.a.example.com.","type":"A","data":"127.0.0.8","for":"autodiscover","status":"different","found":["127.0.0.7"],"certificate":{"error":"no connection"}}
 ',
-'{"name":"autodiscover.aaaa.example.com.","type":"AAAA","data":"2001:db8::25","for":"autodiscover","status":"present","found":["2001:db8::25"]}
+'{"name":"autodiscover.aaaa.example.com.","type":"AAAA","data":"::1","for":"autodiscover","status":"present","found":["::1"],"certificate":{"error":"no connection"}}
 ']
 
 
@@ -169,7 +172,7 @@ autodiscover_protocol IMAP server=imap.example.com;
 GET /records?domain=example.com&check=1
 --- response_body
 ; the DNS records example.com needs for this nginx configuration (autodiscover_records)
-autodiscover.example.com.       3600 IN CNAME mail.example.net. ; autodiscover ; no answer
+autodiscover.example.com.       3600 IN CNAME mail.example.net. ; autodiscover ; no answer ; certificate: no address
 _autodiscover._tcp.example.com. 3600 IN SRV 0 1 443 mail.example.net. ; autodiscover ; no answer
 _imaps._tcp.example.com.        3600 IN SRV 10 1 993 imap.example.com. ; autodiscover_protocol ; no answer
 _imap._tcp.example.com.         3600 IN SRV 0 0 0 . ; not offered ; no answer
