@@ -172,7 +172,16 @@ subtest 'Thunderbird reads the autoconfig and POX answers' => sub {
         outgoing => server(qw(smtp mail.example.com 587 alwaysSTARTTLS
                               passwordCleartext alice@example.com)),
         outgoingAlternatives => [],
-    }, 'run.conf autoconfig 1.2: IMAP, then POP3; SMTP submission');
+    }, 'run.conf autoconfig 1.2: IMAP, then POP3; SMTP submission '
+       . '(calendar and address book not read)');
+
+    # the same configuration without CalDAV and CardDAV answers version
+    # 1.1: the calendar and address book of 1.2 change nothing
+    my $r11 = $tb->('run_mail', 'isp', 'alice@example.com', $isp_hosts);
+    like(`curl -s -H 'Host: autoconfig.example.com' 'http://127.0.0.1:$port{run_mail}/mail/config-v1.1.xml?emailaddress=alice%40example.com'`,
+         qr/<clientConfig version="1\.1">/, 'without CalDAV and CardDAV: version 1.1');
+    is_deeply($r11->{account}, $r->{account},
+              'Thunderbird sets up the same account from 1.1 and from 1.2');
 
     # thunderbird-only.conf: version 1.1, mail only, POP3 first
     $r = $tb->('tb_only', 'isp', 'alice@example.net', $isp_hosts);
@@ -212,7 +221,8 @@ subtest 'Thunderbird reads the autoconfig and POX answers' => sub {
             outgoing => server(qw(smtp mail.example.com 465 SSL
                                   passwordCleartext), "alice\@$domain"),
         }, "whole-account.conf autoconfig 1.2, $domain: OAuth2 skipped "
-           . '(no Thunderbird provider for mail.example.com), the password');
+           . '(no Thunderbird provider for mail.example.com), the password; '
+           . 'the oAuth2 section not read');
     }
 
     $r = $tb->('whole_gmail', 'isp', 'alice@example.com', $isp_hosts);
