@@ -95,6 +95,12 @@ my %port = (
     whole_gmail => start_example('whole-account', sub {
         s/(autodiscover_protocol IMAP server=)mail\.example\.com/${1}imap.gmail.com/;
         s/(autodiscover_protocol SMTP server=)mail\.example\.com/${1}smtp.gmail.com/ }),
+    # OAuth2 as the only authentication
+    whole_oauth_only => start_example('whole-account', sub {
+        s/auth=OAuth2,password-cleartext/auth=OAuth2/g }),
+    # SMTP submission with STARTTLS on a port that is not 587
+    run_2525 => start_example('run', sub {
+        s/(autodiscover_protocol SMTP server=mail\.example\.com port=)587/${1}2525/ }),
     redirects => start_example('redirects'),
     redirects_302 => start_example('redirects', sub {
         s/^(\s*autodiscover_domains .*)$/$1\n        autodiscover_redirect_mode 302;/m }),
@@ -237,6 +243,21 @@ subtest 'Thunderbird reads the autoconfig and POX answers' => sub {
     }, 'whole-account.conf on imap.gmail.com/smtp.gmail.com: the first '
        . 'authentication, OAuth2, taken');
 
+    # OAuth2 alone, on a host Thunderbird has no OAuth2 issuer for: the
+    # whole document is refused
+    $r = $tb->('whole_oauth_only', 'isp', 'alice@example.com', $isp_hosts);
+    $check->($r, { error => 'Lacking OAuth2 config for mail.example.com' },
+             'whole-account.conf with auth=OAuth2 alone: Thunderbird refuses '
+             . 'the configuration');
+
+    # STARTTLS on port 2525: autoconfig says so
+    $r = $tb->('run_2525', 'isp', 'alice@example.com', $isp_hosts);
+    is_deeply($r->{account}{outgoing},
+              server(qw(smtp mail.example.com 2525 alwaysSTARTTLS
+                        passwordCleartext alice@example.com)),
+              'autoconfig: SMTP 2525 with STARTTLS')
+        or diag(JSON::PP->new->pretty->canonical->encode($r));
+
     # (2) Outlook POX through fetchConfigFromExchange: Thunderbird's own
     # request, FetchHTTP, JXON, readAutoDiscoverXML
 
@@ -277,6 +298,15 @@ subtest 'Thunderbird reads the autoconfig and POX answers' => sub {
     my $plain = $tb->('run_mail', 'exchange', 'alice@example.com', $ad_hosts);
     $check->($plain, $mail->('alice@example.com'),
              'the same POX without CalDAV and CardDAV: the same account');
+
+    # Thunderbird guesses STARTTLS from the port alone (143, 110, 25, 587)
+    # and reads neither SSL on nor Encryption TLS otherwise
+    $r = $tb->('run_2525', 'exchange', 'alice@example.com', $ad_hosts);
+    is_deeply($r->{account}{outgoing},
+              server(qw(smtp mail.example.com 2525 SSL passwordCleartext
+                        alice@example.com)),
+              'POX SMTP 2525 with Encryption TLS: Thunderbird takes SSL (its port guess)')
+        or diag(JSON::PP->new->pretty->canonical->encode($r));
 
     # redirects.conf: Action redirectAddr, followed with the new address
     $r = $tb->('redirects', 'exchange', 'old.name@example.com', $ad_hosts);
