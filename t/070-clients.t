@@ -25,8 +25,13 @@ my $build = $ENV{AUTODISCOVER_CLIENTS_DIR} || 'build/clients';
 my @running;
 
 END {
-    system($nginx, '-p', $_, '-c', 'conf/nginx.conf', '-s', 'quit')
-        for @running;
+    # quietly: no "signal process started" notice per nginx
+    for my $prefix (@running) {
+        open my $save, '>&', \*STDERR;
+        open STDERR, '>', '/dev/null';
+        system($nginx, '-p', $prefix, '-c', 'conf/nginx.conf', '-s', 'quit');
+        open STDERR, '>&', $save;
+    }
 }
 
 # nginx with conf-examples/NAME.conf on a free port, after EDIT (a sub
