@@ -37,8 +37,10 @@ npm_packages() {
     [ -f "$npm_dir/node_modules/@xmldom/xmldom/package.json" ] && return 0
     echo "npm: installing $XMLDOM into $npm_dir"
     mkdir -p "$npm_dir"
+    # without it (no registry) t/070-clients.t skips Thunderbird, saying so
     npm install --prefix "$npm_dir" --no-audit --no-fund --no-save \
-        --loglevel=error "$XMLDOM"
+        --loglevel=error "$XMLDOM" \
+    || echo "npm: $XMLDOM not installed: t/070-clients.t will skip Thunderbird" >&2
 }
 
 missing=
