@@ -275,6 +275,7 @@ subtest 'Thunderbird reads the autoconfig and POX answers' => sub {
          "POST http://autodiscover.$_/autodiscover/autodiscover.xml")
     } 'example.com';
 
+    my $want;
     my $mail = sub {
         my ($user) = @_;
         return {
@@ -313,11 +314,37 @@ subtest 'Thunderbird reads the autoconfig and POX answers' => sub {
               'POX SMTP 2525 with Encryption TLS: Thunderbird takes SSL (its port guess)')
         or diag(JSON::PP->new->pretty->canonical->encode($r));
 
+    # (3) the account hub's FindConfig.parallelAutoDiscovery: autoconfig,
+    # Thunderbird's ISP database and MX in their order, Exchange
+    # AutoDiscover beside them
+
+    my $find_hosts = 'autoconfig.example.com,example.com,autodiscover.example.com';
+    $r = $tb->('run_2525', 'find', 'alice@example.com', $find_hosts);
+    is_deeply([sort @{ $r->{requests} }], [sort
+        @isp_requests,
+        'GET https://live.thunderbird.net/autoconfig/v1.1/example.com',
+        @ad_requests,
+    ], 'account hub: autoconfig, the ISP database and Autodiscover asked');
+    is_deeply([ @{ $r->{account} }{qw(source subSource)},
+                $r->{account}{outgoing} ],
+              [ 'xml', 'xml-from-isp-https',
+                server(qw(smtp mail.example.com 2525 alwaysSTARTTLS
+                          passwordCleartext alice@example.com)) ],
+              'account hub: the autoconfig answer wins, STARTTLS on 2525')
+        or diag(JSON::PP->new->pretty->canonical->encode($r));
+
+    # redirects.conf answers no autoconfig: the POX answer is used
+    $r = $tb->('redirects', 'find', 'alice@example.com', $find_hosts);
+    $want = $mail->('alice@example.com');
+    $want->{incomingAlternatives} = [];
+    $check->($r, $want,
+             'account hub without autoconfig: the Autodiscover answer');
+
     # redirects.conf: Action redirectAddr, followed with the new address
     $r = $tb->('redirects', 'exchange', 'old.name@example.com', $ad_hosts);
     is_deeply($r->{requests}, [@ad_requests, @ad_requests],
               'redirectAddr: asked again for the new address');
-    my $want = $mail->('new.name@example.com');
+    $want = $mail->('new.name@example.com');
     $want->{incomingAlternatives} = [];
     $check->($r, $want,
              'redirectAddr old.name@example.com: the settings of new.name@example.com');

@@ -7,11 +7,11 @@
 //
 // Written for this project; no code of Thunderbird's is in this file.
 
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import http from "node:http";
 
-export function installGlobals({ omni, npmDir, hosts, port, log }) {
+export function installGlobals({ omni, npmDir, hosts, port, log, appDir }) {
   const require = createRequire(`${npmDir}/node_modules/`);
   const { DOMParser } = require("@xmldom/xmldom");
 
@@ -118,6 +118,20 @@ export function installGlobals({ omni, npmDir, hosts, port, log }) {
       getStringPref: pref,
     },
     io: { newURI },
+    // the application's directory, for <dir>/isp/<domain>.xml
+    dirsvc: {
+      get() {
+        return {
+          path: appDir,
+          append(name) {
+            this.path += `/${name}`;
+          },
+          isReadable() {
+            return existsSync(this.path);
+          },
+        };
+      },
+    },
     // the test's domains are all under two-label public suffixes
     eTLD: {
       getBaseDomain: uri => baseDomain(uri.host),
@@ -146,6 +160,10 @@ export function installGlobals({ omni, npmDir, hosts, port, log }) {
     nsIFile: {},
   };
   globalThis.Cu = { isInAutomation: false };
+  globalThis.IOUtils = {
+    exists: async path => existsSync(path),
+    readUTF8: async path => readFileSync(path, "utf8"),
+  };
 
   globalThis.Localization = class {
     formatValueSync(id) {

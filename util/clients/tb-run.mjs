@@ -1,7 +1,7 @@
 // Runs Thunderbird's own account-setup code against the test nginx and
 // prints, as JSON, the account Thunderbird would set up.
 //
-//   node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange ADDRESS
+//   node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange|find ADDRESS
 //
 // OMNI   the directory thunderbird.sh filled (modules/, defaults/pref/)
 // NPM    the npm prefix holding @xmldom/xmldom
@@ -16,6 +16,12 @@
 //           POX request POSTed with Basic authentication, the answer
 //           through FetchHTTP, JXON and readAutoDiscoverXML, then the
 //           check for IMAP/POP3 (detectStandardProtocols)
+// find      FindConfig.parallelAutoDiscovery, what the account hub runs:
+//           the application's isp/ directory (none here), autoconfig
+//           (isp), Thunderbird's ISP database and the MX lookup (neither
+//           reachable here) in their order of priority, and Exchange
+//           AutoDiscover beside them; a request to confirm a redirect to
+//           another domain is refused
 //
 // Our own code; Thunderbird's modules are loaded from OMNI, unchanged.
 
@@ -26,7 +32,7 @@ import { installGlobals } from "./tb-env.mjs";
 
 const [omniArg, npmArg, port, hostList, op, address] = process.argv.slice(2);
 if (!address) {
-  console.error("usage: node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange ADDRESS");
+  console.error("usage: node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange|find ADDRESS");
   process.exit(2);
 }
 const omni = resolve(omniArg);
@@ -47,6 +53,7 @@ const env = installGlobals({
   hosts: hostList.split(","),
   port: Number(port),
   log: s => logs.push(s),
+  appDir: `${omni}/app`,
 });
 
 const sockets = Object.fromEntries(
@@ -124,6 +131,27 @@ try {
           throw new Error(`asked to confirm ${host}`);
         }
       );
+  } else if (op == "find") {
+    const { FindConfig } = await import(
+      "resource:///modules/accountcreation/FindConfig.sys.mjs"
+    );
+    await env.settle();
+    run = async () => {
+      const steps = FindConfig.parallelAutoDiscovery(
+        domain,
+        address,
+        new AbortController().signal,
+        "secret"
+      );
+      let step = await steps.next();
+      while (!step.done) {
+        step = await steps.next({ acceptRedirect: false });
+      }
+      if (!step.value) {
+        throw new Error("no configuration (parallelAutoDiscovery returned null)");
+      }
+      return step.value;
+    };
   } else {
     throw new Error(`unknown operation ${op}`);
   }
