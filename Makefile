@@ -4,6 +4,7 @@
 #   make run    build and start nginx in the foreground on 127.0.0.1:8080
 #   make test   build, run the benchmark's smoke mode and the whole
 #               Test::Nginx suite
+#   make test-clients   only t/070-clients.t, the real clients' code
 #
 # Missing Debian packages are installed with apt-get.
 
@@ -15,7 +16,7 @@ CFLAGS_EXTRA ?= -Werror
 
 SOURCES = config ngx_http_autodiscover_module.c $(wildcard src/*.c src/*.h)
 
-.PHONY: all build run test test-valgrind deps clean
+.PHONY: all build run test test-clients test-valgrind deps clean
 
 all: build
 
@@ -65,6 +66,15 @@ test: build
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	TEST_NGINX_CONF_EXAMPLES=$(CURDIR)/conf-examples \
 	    util/prove.sh
+
+# only t/070-clients.t: the answers read by Thunderbird's and exchangelib's
+# own code (docs/testing.md, "The clients' own code"); make test runs it too
+test-clients: build
+	@util/deps.sh test
+	TEST_NGINX_BINARY=$(NGINX) \
+	TEST_NGINX_LOAD_MODULES=$(MODULE) \
+	TEST_NGINX_CONF_EXAMPLES=$(CURDIR)/conf-examples \
+	    prove -v t/070-clients.t
 
 # the whole suite with nginx under valgrind; valgrind.suppress holds only
 # nginx's and PCRE2's own leaks, each explained
