@@ -177,3 +177,35 @@ stress: build
 	    util/reload-test.sh $(MODULE)
 
 test-reload: stress
+
+# ---- the Debian package (debian/, docs/installation.md) ---------------------
+#
+# make deb   builds build/deb/libnginx-mod-http-autodiscover_<version>_<arch>.deb
+#            with dpkg-buildpackage against the installed nginx-dev, from a
+#            copy of this tree in build/deb/ (dpkg-buildpackage writes its
+#            output next to the tree it builds), then runs lintian on it,
+#            which must report no error
+
+DEB_DIR    = $(BUILD)/deb
+DEB_SOURCE = libnginx-mod-http-autodiscover
+
+.PHONY: deb
+
+deb:
+	@util/deps.sh deb
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) \
+	&& a=$$(dpkg-architecture -q DEB_HOST_ARCH) \
+	&& tree=$(DEB_DIR)/$(DEB_SOURCE)-$$v \
+	&& rm -rf $(DEB_DIR) && mkdir -p $$tree \
+	&& tar -c --exclude=./build --exclude=./t/servroot --exclude=./.git \
+	       --exclude=./fuzz/build . | tar -x -C $$tree \
+	&& echo "dpkg-buildpackage in $$tree (log: $(DEB_DIR)/build.log)" \
+	&& (cd $$tree && dpkg-buildpackage -us -uc -b -J2) \
+	       > $(DEB_DIR)/build.log 2>&1 \
+	       || { tail -40 $(DEB_DIR)/build.log; exit 1; } \
+	&& rm -rf $$tree \
+	&& deb=$(DEB_DIR)/$(DEB_SOURCE)_$${v}_$$a.deb \
+	&& ls -l $$deb && dpkg-deb -I $$deb | sed -n '/Package:/,$$p' \
+	&& dpkg-deb -c $$deb \
+	&& echo "lintian $$deb" \
+	&& lintian --fail-on error $$deb

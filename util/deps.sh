@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a target needs, only those that are missing.
-# usage: util/deps.sh build|test|run|bench
+# usage: util/deps.sh build|test|run|bench|deb|source
 
 set -e
 
@@ -10,13 +10,17 @@ test="$build perl openssl libtest-base-perl libtext-diff-perl libtest-longstring
       liblist-moreutils-perl liburi-perl libwww-perl curl libxml2-utils"
 run="$build curl"
 bench="$build wrk curl"
+deb="$build debhelper dpkg-dev fakeroot lintian"
+source="$build dpkg-dev curl"
 
 case "$1" in
     build) want=$build ;;
     test) want=$test ;;
     run) want=$run ;;
     bench) want=$bench ;;
-    *) echo "usage: $0 build|test|run|bench" >&2; exit 2 ;;
+    deb) want=$deb ;;
+    source) want=$source ;;
+    *) echo "usage: $0 build|test|run|bench|deb|source" >&2; exit 2 ;;
 esac
 
 missing=
