@@ -189,7 +189,7 @@ test-reload: stress
 DEB_DIR    = $(BUILD)/deb
 DEB_SOURCE = libnginx-mod-http-autodiscover
 
-.PHONY: deb
+.PHONY: deb test-deb
 
 deb:
 	@util/deps.sh deb
@@ -209,3 +209,16 @@ deb:
 	&& dpkg-deb -c $$deb \
 	&& echo "lintian $$deb" \
 	&& lintian --fail-on error $$deb
+
+# make test-deb   make deb, then util/deb-test.sh: installs the package with
+#                 apt-get, nginx -t of the system configuration and of every
+#                 conf-example with the packaged snippet, the suite against
+#                 /usr/lib/nginx/modules/ngx_http_autodiscover_module.so,
+#                 then purges it and checks nothing is left.  It changes the
+#                 system: make test runs it only in CI (CI=true).
+
+test-deb: deb
+	@util/deps.sh test
+	util/deb-test.sh $(DEB_DIR)/$(DEB_SOURCE)_$$(dpkg-parsechangelog \
+	    -l debian/changelog -S Version)_$$(dpkg-architecture \
+	    -q DEB_HOST_ARCH).deb
