@@ -80,6 +80,85 @@ test-valgrind: build
 clean:
 	rm -rf $(BUILD) t/servroot
 
+# ---- make install / make uninstall (docs/installation.md) -------------------
+#
+# make install     builds the module and installs it the way the package
+#                  lays it out: the .so in MODULES_DIR, a load_module
+#                  snippet in MODULES_AVAILABLE_DIR linked from
+#                  MODULES_ENABLED_DIR (ENABLE=no: no link), README,
+#                  docs/ and conf-examples/ in DOC_DIR; all under DESTDIR
+# make uninstall   removes what make install installed (same variables)
+#
+# Refused when the Debian package is installed and DESTDIR is empty: its
+# files belong to dpkg.  The snippet loads the module by its absolute path.
+
+DESTDIR               ?=
+MODULES_DIR           ?= /usr/lib/nginx/modules
+MODULES_AVAILABLE_DIR ?= /usr/share/nginx/modules-available
+MODULES_ENABLED_DIR   ?= /etc/nginx/modules-enabled
+DOC_DIR               ?= /usr/local/share/doc/ngx_http_autodiscover_module
+ENABLE                ?= yes
+
+MODULE_SO     = ngx_http_autodiscover_module.so
+MODULE_CONF   = mod-http-autodiscover.conf
+MODULE_LINK   = 50-$(MODULE_CONF)
+
+.PHONY: install install-check uninstall test-install
+
+install-check:
+	@if [ -z "$(DESTDIR)" ] && dpkg-query -W -f='$${Status}' \
+	        $(DEB_SOURCE) 2>/dev/null | grep -q 'ok installed'; then \
+	    echo "the Debian package $(DEB_SOURCE) is installed: its files" \
+	         "belong to dpkg (apt-get purge $(DEB_SOURCE) first, or" \
+	         "install under DESTDIR)" >&2; \
+	    exit 1; \
+	fi
+
+# install(1) writes a new file, never over the running one in place
+install: build install-check
+	install -d $(DESTDIR)$(MODULES_DIR) $(DESTDIR)$(MODULES_AVAILABLE_DIR) \
+	    $(DESTDIR)$(DOC_DIR)/docs $(DESTDIR)$(DOC_DIR)/examples
+	install -m 644 $(MODULE) $(DESTDIR)$(MODULES_DIR)/$(MODULE_SO)
+	echo 'load_module $(MODULES_DIR)/$(MODULE_SO);' \
+	    > $(DESTDIR)$(MODULES_AVAILABLE_DIR)/$(MODULE_CONF)
+	chmod 644 $(DESTDIR)$(MODULES_AVAILABLE_DIR)/$(MODULE_CONF)
+	install -m 644 README $(DESTDIR)$(DOC_DIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOC_DIR)/docs/
+	install -m 644 conf-examples/* $(DESTDIR)$(DOC_DIR)/examples/
+	@if [ "$(ENABLE)" = yes ]; then \
+	    echo install -d $(DESTDIR)$(MODULES_ENABLED_DIR); \
+	    install -d $(DESTDIR)$(MODULES_ENABLED_DIR); \
+	    echo ln -sf $(MODULES_AVAILABLE_DIR)/$(MODULE_CONF) \
+	        $(DESTDIR)$(MODULES_ENABLED_DIR)/$(MODULE_LINK); \
+	    ln -sf $(MODULES_AVAILABLE_DIR)/$(MODULE_CONF) \
+	        $(DESTDIR)$(MODULES_ENABLED_DIR)/$(MODULE_LINK); \
+	fi
+	@[ -n "$(DESTDIR)" ] || echo "installed; now: nginx -t &&" \
+	    "systemctl reload nginx"
+
+uninstall: install-check
+	rm -f $(DESTDIR)$(MODULES_ENABLED_DIR)/$(MODULE_LINK)
+	rm -f $(DESTDIR)$(MODULES_AVAILABLE_DIR)/$(MODULE_CONF)
+	rm -f $(DESTDIR)$(MODULES_DIR)/$(MODULE_SO)
+	rm -rf $(DESTDIR)$(DOC_DIR)
+	@# the directories install made, when empty and no package's
+	@for d in $(MODULES_ENABLED_DIR) $(MODULES_AVAILABLE_DIR) \
+	         $(MODULES_DIR); do \
+	    [ -d $(DESTDIR)$$d ] || continue; \
+	    [ -z "$$(ls -A $(DESTDIR)$$d)" ] || continue; \
+	    [ -n "$(DESTDIR)" ] || ! dpkg -S $$d >/dev/null 2>&1 || continue; \
+	    echo rmdir $(DESTDIR)$$d; rmdir $(DESTDIR)$$d; \
+	done
+
+# make install and make uninstall into a DESTDIR under build/, checked:
+# every file where it belongs, and nothing left after uninstall
+test-install: build
+	rm -rf $(BUILD)/destdir
+	$(MAKE) -s install DESTDIR=$(BUILD)/destdir
+	util/install-check.sh $(BUILD)/destdir installed
+	$(MAKE) -s uninstall DESTDIR=$(BUILD)/destdir
+	util/install-check.sh $(BUILD)/destdir uninstalled
+
 # the benchmark (bench/README): each row's nginx answers with the module on
 # one port and "return 200" of the same bytes on another, driven by wrk in
 # alternating rounds; results in build/bench/. Options go in BENCH_ARGS,

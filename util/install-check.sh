@@ -1,0 +1,48 @@
+#!/bin/sh
+# Checks what "make install DESTDIR=DIR" left in DIR (default variables):
+#   util/install-check.sh DIR installed     every file where it belongs
+#   util/install-check.sh DIR uninstalled   no file left, only directories
+
+set -u
+
+d=${1:?usage: $0 DESTDIR installed|uninstalled}
+fails=0
+
+check() {
+    what=$1
+    shift
+    if "$@"; then
+        echo "ok - $what"
+    else
+        echo "not ok - $what"
+        fails=$((fails + 1))
+    fi
+}
+
+case "${2:-}" in
+installed)
+    check "the module in /usr/lib/nginx/modules" \
+        test -f "$d/usr/lib/nginx/modules/ngx_http_autodiscover_module.so"
+    check "the snippet loads it by its absolute path" \
+        grep -qx 'load_module /usr/lib/nginx/modules/ngx_http_autodiscover_module.so;' \
+        "$d/usr/share/nginx/modules-available/mod-http-autodiscover.conf"
+    check "the link in /etc/nginx/modules-enabled" \
+        test "$(readlink "$d/etc/nginx/modules-enabled/50-mod-http-autodiscover.conf")" \
+        = /usr/share/nginx/modules-available/mod-http-autodiscover.conf
+    check "README, docs/ and conf-examples/ in the doc directory" \
+        test -f "$d/usr/local/share/doc/ngx_http_autodiscover_module/README" \
+        -a -f "$d/usr/local/share/doc/ngx_http_autodiscover_module/docs/testing.md" \
+        -a -f "$d/usr/local/share/doc/ngx_http_autodiscover_module/examples/run.conf"
+    ;;
+uninstalled)
+    left=$(find "$d" ! -type d)
+    check "nothing but directories left" test -z "$left"
+    [ -n "$left" ] && echo "$left" | sed -e 's/^/    left: /'
+    ;;
+*)
+    echo "usage: $0 DESTDIR installed|uninstalled" >&2
+    exit 2
+    ;;
+esac
+
+[ $fails = 0 ]
