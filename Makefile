@@ -301,3 +301,18 @@ test-deb: deb
 	util/deb-test.sh $(DEB_DIR)/$(DEB_SOURCE)_$$(dpkg-parsechangelog \
 	    -l debian/changelog -S Version)_$$(dpkg-architecture \
 	    -q DEB_HOST_ARCH).deb
+
+# ---- builds from an nginx source tree (docs/installation.md) ---------------
+#
+# make test-source-build   Debian's nginx source (util/nginx-source.sh),
+#                          built with the module static (--add-module) and
+#                          dynamic (--with-compat --add-dynamic-module), in
+#                          build/source/; each nginx gets requests by GET
+#                          and POST (util/source-build-test.sh)
+
+.PHONY: test-source-build
+
+test-source-build:
+	@util/deps.sh source
+	src=$$(util/nginx-source.sh $(BUILD)/src) \
+	    && util/source-build-test.sh $$src $(BUILD)/source
