@@ -3,7 +3,10 @@
 #   make        build the dynamic module against the installed nginx
 #   make run    build and start nginx in the foreground on 127.0.0.1:8080
 #   make test   build, run the benchmark's smoke mode and the whole
-#               Test::Nginx suite
+#               Test::Nginx suite (in CI, CI=true, also test-install,
+#               test-deb and test-source-build)
+#   make deb    the Debian package, in build/deb/
+#   make install / make uninstall   (DESTDIR, MODULES_DIR, ...)
 #
 # Missing Debian packages are installed with apt-get.
 
@@ -53,7 +56,12 @@ run: build
 	exec $(NGINX) -p $(BUILD)/run -c conf/nginx.conf -g 'daemon off;'
 
 # the benchmark's 2-second smoke run first (it fails only on a wrong
-# answer, never on a number), then the suite, whose summary ends the output
+# answer, never on a number), then the suite, whose summary ends the output.
+# In CI (CI=true) then the ways of installing it: make install into a
+# DESTDIR, the Debian package installed into this system, the suite run
+# against it and the package purged (make test-deb), and the builds from an
+# nginx source tree (make test-source-build); never on a developer's
+# machine, where installing packages is the developer's choice.
 test: build
 	@util/deps.sh test
 	@util/deps.sh bench
@@ -65,6 +73,11 @@ test: build
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	TEST_NGINX_CONF_EXAMPLES=$(CURDIR)/conf-examples \
 	    util/prove.sh
+ifeq ($(CI),true)
+	$(MAKE) test-install
+	$(MAKE) test-deb
+	$(MAKE) test-source-build
+endif
 
 # the whole suite with nginx under valgrind; valgrind.suppress holds only
 # nginx's and PCRE2's own leaks, each explained

@@ -38,9 +38,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
 fails=0
+passes=0
 
 ok() {
     echo "ok - $*"
+    passes=$((passes + 1))
 }
 
 not_ok() {
@@ -85,11 +87,18 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=yes
 fi
 
+# interrupted or failed before step 6: the package is purged all the same
 cleanup() {
+    if dpkg-query -W -f='${Status}' $pkg 2>/dev/null | grep -q installed
+    then
+        echo "purging $pkg"
+        apt-get purge -y -q $pkg > /dev/null 2>&1
+    fi
     [ -n "$policy" ] && rm -f /usr/sbin/policy-rc.d
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -105,7 +114,7 @@ then
 else
     not_ok "apt-get install ./$(basename "$deb")"
     sed -e 's/^/    /' "$tmp/install.log"
-    echo "deb-test: FAILED, the package does not install"
+    echo "deb-test: 0 passed, 1 failed (the package does not install)"
     exit 1
 fi
 
@@ -199,9 +208,8 @@ check "/etc/nginx/modules-enabled holds what it held before" \
     test "$(ls -A /etc/nginx/modules-enabled 2>/dev/null)" = "$enabled_before"
 check "nginx -t (the system configuration, after the purge)" nginx -t
 
-if [ $fails != 0 ]; then
-    echo "deb-test: FAILED, $fails check(s)"
-    exit 1
+if [ $fails = 0 ]; then
+    echo "deb-test: installed, checked, suite passed, purged clean"
 fi
-
-echo "deb-test: passed: installed, checked, suite passed, purged clean"
+echo "deb-test: $passes passed, $fails failed"
+[ $fails = 0 ]

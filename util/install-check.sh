@@ -7,12 +7,14 @@ set -u
 
 d=${1:?usage: $0 DESTDIR installed|uninstalled}
 fails=0
+passes=0
 
 check() {
     what=$1
     shift
     if "$@"; then
         echo "ok - $what"
+        passes=$((passes + 1))
     else
         echo "not ok - $what"
         fails=$((fails + 1))
@@ -45,4 +47,5 @@ uninstalled)
     ;;
 esac
 
+echo "install-check: $passes passed, $fails failed"
 [ $fails = 0 ]
