@@ -18,7 +18,10 @@
 #      instead of a load_module line of its own
 #   5. the suite (util/prove.sh) with
 #      TEST_NGINX_LOAD_MODULES=/usr/lib/nginx/modules/ngx_http_autodiscover_module.so
-#   6. apt-get purge; then dpkg knows no file of it, every file it had is
+#   6. apt-get remove: the module and the enabled link go (the link is
+#      kept as 50-mod-http-autodiscover.conf.removed, as Debian's module
+#      packages do), nginx -t passes
+#   7. apt-get purge; then dpkg knows no file of it, every file it had is
 #      gone, /etc/nginx/modules-enabled holds what it held before, and
 #      nginx -t of the system configuration passes
 #
@@ -71,8 +74,14 @@ if [ ! -f "$deb" ]; then
     exit 1
 fi
 
-if dpkg-query -W -f='${Status}\n' $pkg 2>/dev/null | grep -q installed; then
-    echo "$0: $pkg is installed already; purge it first:" >&2
+# dpkg's status of the package: empty or "not-installed" when it is unknown
+# or purged; "config-files" after a remove
+status() {
+    dpkg-query -W -f='${db:Status-Status}' $pkg 2>/dev/null
+}
+
+if [ -n "$(status)" ] && [ "$(status)" != not-installed ]; then
+    echo "$0: $pkg is installed already (or not purged); purge it first:" >&2
     echo "    apt-get purge $pkg" >&2
     exit 1
 fi
@@ -87,10 +96,9 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=yes
 fi
 
-# interrupted or failed before step 6: the package is purged all the same
+# interrupted or failed before step 7: the package is purged all the same
 cleanup() {
-    if dpkg-query -W -f='${Status}' $pkg 2>/dev/null | grep -q installed
-    then
+    if [ -n "$(status)" ] && [ "$(status)" != not-installed ]; then
         echo "purging $pkg"
         apt-get purge -y -q $pkg > /dev/null 2>&1
     fi
@@ -172,7 +180,20 @@ else
     not_ok "the suite fails against $so (prove exit status $suite)"
 fi
 
-# 6. purge, and nothing is left
+# 6. remove: the module goes, its link is set aside as Debian's module
+# packages do (a reinstall puts it back), and nginx still starts
+
+if apt-get remove -y -q $pkg > "$tmp/remove.log" 2>&1; then
+    ok "apt-get remove $pkg"
+else
+    not_ok "apt-get remove $pkg"
+    sed -e 's/^/    /' "$tmp/remove.log"
+fi
+check "removed: no module, no enabled link, the link set aside" \
+    sh -c "test ! -e $so && test ! -L $link && test -L $link.removed"
+check "nginx -t (the system configuration, package removed)" nginx -t
+
+# 7. purge, and nothing is left
 
 if apt-get purge -y -q $pkg > "$tmp/purge.log" 2>&1; then
     ok "apt-get purge $pkg"
@@ -181,8 +202,9 @@ else
     sed -e 's/^/    /' "$tmp/purge.log"
 fi
 
-check "dpkg no longer knows $pkg" \
-    sh -c "! dpkg-query -W -f='\${Status}' $pkg 2>/dev/null | grep -q installed"
+st=$(status)
+check "dpkg no longer knows $pkg (status \"$st\")" \
+    test -z "$st" -o "$st" = not-installed
 check "dpkg -L $pkg lists nothing" \
     sh -c "test -z \"\$(dpkg -L $pkg 2>/dev/null)\""
 
