@@ -10,7 +10,7 @@ test="$build perl openssl libtest-base-perl libtext-diff-perl libtest-longstring
       liblist-moreutils-perl liburi-perl libwww-perl curl libxml2-utils"
 run="$build curl"
 bench="$build wrk curl"
-deb="$build debhelper dpkg-dev fakeroot lintian"
+deb="$build build-essential debhelper dpkg-dev fakeroot lintian"
 source="$build dpkg-dev curl"
 
 case "$1" in
