@@ -272,8 +272,8 @@ test-reload: stress
 
 # ---- the Debian package (debian/, docs/installation.md) ---------------------
 #
-# make deb   builds build/deb/libnginx-mod-http-autodiscover_<version>_<arch>.deb
-#            with dpkg-buildpackage against the installed nginx-dev, from a
+# make deb   builds libnginx-mod-http-autodiscover_<version>_<arch>.deb in
+#            build/deb/ with dpkg-buildpackage against the installed nginx-dev, from a
 #            copy of this tree in build/deb/ (dpkg-buildpackage writes its
 #            output next to the tree it builds), then runs lintian on it,
 #            which must report no error

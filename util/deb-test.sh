@@ -16,8 +16,8 @@
 #   4. nginx -t of every conf-examples/ file with the packaged snippet
 #      (include /etc/nginx/modules-enabled/50-mod-http-autodiscover.conf)
 #      instead of a load_module line of its own
-#   5. the suite (util/prove.sh) with
-#      TEST_NGINX_LOAD_MODULES=/usr/lib/nginx/modules/ngx_http_autodiscover_module.so
+#   5. the suite (util/prove.sh) with TEST_NGINX_LOAD_MODULES set to
+#      /usr/lib/nginx/modules/ngx_http_autodiscover_module.so
 #   6. apt-get remove: the module and the enabled link go (the link is
 #      kept as 50-mod-http-autodiscover.conf.removed, as Debian's module
 #      packages do), nginx -t passes
@@ -150,7 +150,8 @@ check "README and conf-examples in /usr/share/doc/$pkg" \
 # 3. the system configuration, with the module enabled
 
 check "nginx -t (the system configuration, module enabled)" \
-    sh -c "nginx -t 2>&1 && nginx -T 2>/dev/null | grep -q '^load_module modules/ngx_http_autodiscover_module.so;'"
+    sh -c "nginx -t 2>&1 && nginx -T 2>/dev/null \
+           | grep -qx 'load_module modules/ngx_http_autodiscover_module.so;'"
 
 # 4. every example with the packaged snippet; "modules" relative to a
 # prefix of their own, as it is relative to Debian's /usr/share/nginx

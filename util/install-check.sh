@@ -6,6 +6,10 @@
 set -u
 
 d=${1:?usage: $0 DESTDIR installed|uninstalled}
+so=/usr/lib/nginx/modules/ngx_http_autodiscover_module.so
+conf=/usr/share/nginx/modules-available/mod-http-autodiscover.conf
+link=/etc/nginx/modules-enabled/50-mod-http-autodiscover.conf
+doc=/usr/local/share/doc/ngx_http_autodiscover_module
 fails=0
 passes=0
 
@@ -23,18 +27,14 @@ check() {
 
 case "${2:-}" in
 installed)
-    check "the module in /usr/lib/nginx/modules" \
-        test -f "$d/usr/lib/nginx/modules/ngx_http_autodiscover_module.so"
+    check "the module in /usr/lib/nginx/modules" test -f "$d$so"
     check "the snippet loads it by its absolute path" \
-        grep -qx 'load_module /usr/lib/nginx/modules/ngx_http_autodiscover_module.so;' \
-        "$d/usr/share/nginx/modules-available/mod-http-autodiscover.conf"
+        grep -qx "load_module $so;" "$d$conf"
     check "the link in /etc/nginx/modules-enabled" \
-        test "$(readlink "$d/etc/nginx/modules-enabled/50-mod-http-autodiscover.conf")" \
-        = /usr/share/nginx/modules-available/mod-http-autodiscover.conf
+        test "$(readlink "$d$link")" = $conf
     check "README, docs/ and conf-examples/ in the doc directory" \
-        test -f "$d/usr/local/share/doc/ngx_http_autodiscover_module/README" \
-        -a -f "$d/usr/local/share/doc/ngx_http_autodiscover_module/docs/testing.md" \
-        -a -f "$d/usr/local/share/doc/ngx_http_autodiscover_module/examples/run.conf"
+        test -f "$d$doc/README" -a -f "$d$doc/docs/testing.md" \
+        -a -f "$d$doc/examples/run.conf"
     ;;
 uninstalled)
     left=$(find "$d" ! -type d)

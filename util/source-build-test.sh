@@ -63,7 +63,12 @@ build() {
     ok "$kind: built"
 }
 
-pox='<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>JohnDoe@sample.com</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>'
+ns=http://schemas.microsoft.com/exchange/autodiscover
+pox="<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<Autodiscover xmlns=\"$ns/outlook/requestschema/2006\"><Request>\
+<EMailAddress>JohnDoe@sample.com</EMailAddress>\
+<AcceptableResponseSchema>$ns/outlook/responseschema/2006a\
+</AcceptableResponseSchema></Request></Autodiscover>"
 
 smoke() {
     # $1: static or dynamic, $2: the nginx, $3: the module's .so or empty
