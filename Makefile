@@ -3,7 +3,10 @@
 #   make        build the dynamic module against the installed nginx
 #   make run    build and start nginx in the foreground on 127.0.0.1:8080
 #   make test   build, run the benchmark's smoke mode and the whole
-#               Test::Nginx suite
+#               Test::Nginx suite (in CI, CI=true, also test-install,
+#               test-deb and test-source-build)
+#   make deb    the Debian package, in build/deb/
+#   make install / make uninstall   (DESTDIR, MODULES_DIR, ...)
 #   make test-clients   only t/070-clients.t, the real clients' code
 #
 # Missing Debian packages are installed with apt-get.
@@ -54,7 +57,12 @@ run: build
 	exec $(NGINX) -p $(BUILD)/run -c conf/nginx.conf -g 'daemon off;'
 
 # the benchmark's 2-second smoke run first (it fails only on a wrong
-# answer, never on a number), then the suite, whose summary ends the output
+# answer, never on a number), then the suite, whose summary ends the output.
+# In CI (CI=true) then the ways of installing it: make install into a
+# DESTDIR, the Debian package installed into this system, the suite run
+# against it and the package purged (make test-deb), and the builds from an
+# nginx source tree (make test-source-build); never on a developer's
+# machine, where installing packages is the developer's choice.
 test: build
 	@util/deps.sh test
 	@util/deps.sh bench
@@ -66,6 +74,11 @@ test: build
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	TEST_NGINX_CONF_EXAMPLES=$(CURDIR)/conf-examples \
 	    util/prove.sh
+ifeq ($(CI),true)
+	$(MAKE) test-install
+	$(MAKE) test-deb
+	$(MAKE) test-source-build
+endif
 
 # only t/070-clients.t: the answers read by Thunderbird's and exchangelib's
 # own code (docs/testing.md, "The clients' own code"); make test runs it too
@@ -89,6 +102,85 @@ test-valgrind: build
 
 clean:
 	rm -rf $(BUILD) t/servroot
+
+# ---- make install / make uninstall (docs/installation.md) -------------------
+#
+# make install     builds the module and installs it the way the package
+#                  lays it out: the .so in MODULES_DIR, a load_module
+#                  snippet in MODULES_AVAILABLE_DIR linked from
+#                  MODULES_ENABLED_DIR (ENABLE=no: no link), README,
+#                  docs/ and conf-examples/ in DOC_DIR; all under DESTDIR
+# make uninstall   removes what make install installed (same variables)
+#
+# Refused when the Debian package is installed and DESTDIR is empty: its
+# files belong to dpkg.  The snippet loads the module by its absolute path.
+
+DESTDIR               ?=
+MODULES_DIR           ?= /usr/lib/nginx/modules
+MODULES_AVAILABLE_DIR ?= /usr/share/nginx/modules-available
+MODULES_ENABLED_DIR   ?= /etc/nginx/modules-enabled
+DOC_DIR               ?= /usr/local/share/doc/ngx_http_autodiscover_module
+ENABLE                ?= yes
+
+MODULE_SO     = ngx_http_autodiscover_module.so
+MODULE_CONF   = mod-http-autodiscover.conf
+MODULE_LINK   = 50-$(MODULE_CONF)
+
+.PHONY: install install-check uninstall test-install
+
+install-check:
+	@if [ -z "$(DESTDIR)" ] && dpkg-query -W -f='$${Status}' \
+	        $(DEB_SOURCE) 2>/dev/null | grep -q 'ok installed'; then \
+	    echo "the Debian package $(DEB_SOURCE) is installed: its files" \
+	         "belong to dpkg (apt-get purge $(DEB_SOURCE) first, or" \
+	         "install under DESTDIR)" >&2; \
+	    exit 1; \
+	fi
+
+# install(1) writes a new file, never over the running one in place
+install: build install-check
+	install -d $(DESTDIR)$(MODULES_DIR) $(DESTDIR)$(MODULES_AVAILABLE_DIR) \
+	    $(DESTDIR)$(DOC_DIR)/docs $(DESTDIR)$(DOC_DIR)/examples
+	install -m 644 $(MODULE) $(DESTDIR)$(MODULES_DIR)/$(MODULE_SO)
+	echo 'load_module $(MODULES_DIR)/$(MODULE_SO);' \
+	    > $(DESTDIR)$(MODULES_AVAILABLE_DIR)/$(MODULE_CONF)
+	chmod 644 $(DESTDIR)$(MODULES_AVAILABLE_DIR)/$(MODULE_CONF)
+	install -m 644 README $(DESTDIR)$(DOC_DIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOC_DIR)/docs/
+	install -m 644 conf-examples/* $(DESTDIR)$(DOC_DIR)/examples/
+	@if [ "$(ENABLE)" = yes ]; then \
+	    echo install -d $(DESTDIR)$(MODULES_ENABLED_DIR); \
+	    install -d $(DESTDIR)$(MODULES_ENABLED_DIR); \
+	    echo ln -sf $(MODULES_AVAILABLE_DIR)/$(MODULE_CONF) \
+	        $(DESTDIR)$(MODULES_ENABLED_DIR)/$(MODULE_LINK); \
+	    ln -sf $(MODULES_AVAILABLE_DIR)/$(MODULE_CONF) \
+	        $(DESTDIR)$(MODULES_ENABLED_DIR)/$(MODULE_LINK); \
+	fi
+	@[ -n "$(DESTDIR)" ] || echo "installed; now: nginx -t &&" \
+	    "systemctl reload nginx"
+
+uninstall: install-check
+	rm -f $(DESTDIR)$(MODULES_ENABLED_DIR)/$(MODULE_LINK)
+	rm -f $(DESTDIR)$(MODULES_AVAILABLE_DIR)/$(MODULE_CONF)
+	rm -f $(DESTDIR)$(MODULES_DIR)/$(MODULE_SO)
+	rm -rf $(DESTDIR)$(DOC_DIR)
+	@# the directories install made, when empty and no package's
+	@for d in $(MODULES_ENABLED_DIR) $(MODULES_AVAILABLE_DIR) \
+	         $(MODULES_DIR); do \
+	    [ -d $(DESTDIR)$$d ] || continue; \
+	    [ -z "$$(ls -A $(DESTDIR)$$d)" ] || continue; \
+	    [ -n "$(DESTDIR)" ] || ! dpkg -S $$d >/dev/null 2>&1 || continue; \
+	    echo rmdir $(DESTDIR)$$d; rmdir $(DESTDIR)$$d; \
+	done
+
+# make install and make uninstall into a DESTDIR under build/, checked:
+# every file where it belongs, and nothing left after uninstall
+test-install: build
+	rm -rf $(BUILD)/destdir
+	$(MAKE) -s install DESTDIR=$(BUILD)/destdir
+	util/install-check.sh $(BUILD)/destdir installed
+	$(MAKE) -s uninstall DESTDIR=$(BUILD)/destdir
+	util/install-check.sh $(BUILD)/destdir uninstalled
 
 # the benchmark (bench/README): each row's nginx answers with the module on
 # one port and "return 200" of the same bytes on another, driven by wrk in
@@ -187,3 +279,63 @@ stress: build
 	    util/reload-test.sh $(MODULE)
 
 test-reload: stress
+
+# ---- the Debian package (debian/, docs/installation.md) ---------------------
+#
+# make deb   builds libnginx-mod-http-autodiscover_<version>_<arch>.deb in
+#            build/deb/ with dpkg-buildpackage against the installed nginx-dev, from a
+#            copy of this tree in build/deb/ (dpkg-buildpackage writes its
+#            output next to the tree it builds), then runs lintian on it,
+#            which must report no error
+
+DEB_DIR    = $(BUILD)/deb
+DEB_SOURCE = libnginx-mod-http-autodiscover
+
+.PHONY: deb test-deb
+
+deb:
+	@util/deps.sh deb
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) \
+	&& a=$$(dpkg-architecture -q DEB_HOST_ARCH) \
+	&& tree=$(DEB_DIR)/$(DEB_SOURCE)-$$v \
+	&& rm -rf $(DEB_DIR) && mkdir -p $$tree \
+	&& tar -c --exclude=./build --exclude=./t/servroot --exclude=./.git \
+	       --exclude=./fuzz/build . | tar -x -C $$tree \
+	&& echo "dpkg-buildpackage in $$tree (log: $(DEB_DIR)/build.log)" \
+	&& (cd $$tree && dpkg-buildpackage -us -uc -b -J2) \
+	       > $(DEB_DIR)/build.log 2>&1 \
+	       || { tail -40 $(DEB_DIR)/build.log; exit 1; } \
+	&& rm -rf $$tree \
+	&& deb=$(DEB_DIR)/$(DEB_SOURCE)_$${v}_$$a.deb \
+	&& ls -l $$deb && dpkg-deb -I $$deb | sed -n '/Package:/,$$p' \
+	&& dpkg-deb -c $$deb \
+	&& echo "lintian $$deb" \
+	&& lintian --fail-on error $$deb
+
+# make test-deb   make deb, then util/deb-test.sh: installs the package with
+#                 apt-get, nginx -t of the system configuration and of every
+#                 conf-example with the packaged snippet, the suite against
+#                 /usr/lib/nginx/modules/ngx_http_autodiscover_module.so,
+#                 then purges it and checks nothing is left.  It changes the
+#                 system: make test runs it only in CI (CI=true).
+
+test-deb: deb
+	@util/deps.sh test
+	util/deb-test.sh $(DEB_DIR)/$(DEB_SOURCE)_$$(dpkg-parsechangelog \
+	    -l debian/changelog -S Version)_$$(dpkg-architecture \
+	    -q DEB_HOST_ARCH).deb
+
+# ---- builds from an nginx source tree (docs/installation.md) ---------------
+#
+# make test-source-build   Debian's nginx source (util/nginx-source.sh),
+#                          built with the module static (--add-module) and
+#                          dynamic (--with-compat --add-dynamic-module), in
+#                          build/source/; each nginx gets requests by GET
+#                          and POST (util/source-build-test.sh)
+
+.PHONY: test-source-build
+
+test-source-build:
+	@util/deps.sh source
+	src=$$(util/nginx-source.sh $(BUILD)/src) \
+	    && util/source-build-test.sh $$src $(BUILD)/source

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a target needs, only those that are missing.
-# usage: util/deps.sh build|test|run|bench
+# usage: util/deps.sh build|test|run|bench|deb|source
 #
 # "test" also brings what t/070-clients.t runs the clients' code with:
 # exchangelib (python3-exchangelib), node and npm (Debian's nodejs and
@@ -20,13 +20,17 @@ test="$build perl openssl libtest-base-perl libtext-diff-perl libtest-longstring
       dnsmasq-base prometheus python3-exchangelib unzip"
 run="$build curl"
 bench="$build wrk curl"
+deb="$build build-essential debhelper dpkg-dev fakeroot lintian"
+source="$build dpkg-dev curl"
 
 case "$1" in
     build) want=$build ;;
     test) want=$test ;;
     run) want=$run ;;
     bench) want=$bench ;;
-    *) echo "usage: $0 build|test|run|bench" >&2; exit 2 ;;
+    deb) want=$deb ;;
+    source) want=$source ;;
+    *) echo "usage: $0 build|test|run|bench|deb|source" >&2; exit 2 ;;
 esac
 
 # the npm package the Thunderbird harness parses XML with (node has no
