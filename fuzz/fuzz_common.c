@@ -368,7 +368,21 @@ fuzz_loc_conf(ngx_pool_t *pool)
     alcf->fallback_max_reply = 16384;
     alcf->not_served = NGX_HTTP_AUTODISCOVER_NOT_SERVED_404;
     alcf->max_body = 4096;
-    alcf->enable = 1;
+    alcf->profile_payloads = NGX_CONF_BITMASK_SET
+                   |ngx_http_autodiscover_apple_bit(
+                        NGX_HTTP_AUTODISCOVER_APPLE_MAIL)
+                   |ngx_http_autodiscover_apple_bit(
+                        NGX_HTTP_AUTODISCOVER_APPLE_CALDAV)
+                   |ngx_http_autodiscover_apple_bit(
+                        NGX_HTTP_AUTODISCOVER_APPLE_CARDDAV);
+
+    /*
+     * the directive that binds the handler sets the format; a harness
+     * sets its own for each request (POX until then)
+     */
+
+    alcf->format =
+        &ngx_http_autodiscover_formats[NGX_HTTP_AUTODISCOVER_FMT_POX];
 
     return alcf;
 }
