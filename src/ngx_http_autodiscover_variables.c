@@ -15,11 +15,7 @@ static ngx_int_t ngx_http_autodiscover_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_autodiscover_surface_variable(
-    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_autodiscover_outcome_variable(
-    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_autodiscover_family_variable(
+static ngx_int_t ngx_http_autodiscover_log_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_autodiscover_variable_value(
     ngx_http_variable_value_t *v, ngx_str_t *s);
@@ -82,15 +78,15 @@ ngx_http_variable_t  ngx_http_autodiscover_vars[] = {
     /* for log_format: what was asked, what it got, who asked */
 
     { ngx_string("autodiscover_surface"), NULL,
-      ngx_http_autodiscover_surface_variable, 0,
+      ngx_http_autodiscover_log_variable, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("autodiscover_outcome"), NULL,
-      ngx_http_autodiscover_outcome_variable, 0,
+      ngx_http_autodiscover_log_variable, 1,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("autodiscover_client"), NULL,
-      ngx_http_autodiscover_family_variable, 0,
+      ngx_http_autodiscover_log_variable, 2,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -135,12 +131,16 @@ ngx_http_autodiscover_client_variable(ngx_http_request_t *r,
 }
 
 
-/* the format answered, as the format table names it */
+/*
+ * for log_format: the format answered, as the format table names it (0),
+ * the outcome (1), the client family (2)
+ */
 
 static ngx_int_t
-ngx_http_autodiscover_surface_variable(ngx_http_request_t *r,
+ngx_http_autodiscover_log_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
+    ngx_str_t                    *s;
     ngx_http_autodiscover_ctx_t  *ctx;
 
     ctx = ngx_http_autodiscover_variable_ctx(r);
@@ -150,46 +150,23 @@ ngx_http_autodiscover_surface_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    return ngx_http_autodiscover_variable_value(v,
-                                      (ngx_str_t *) &ctx->format->name);
-}
+    switch (data) {
 
+    case 0:
+        s = (ngx_str_t *) &ctx->format->name;
+        break;
 
-static ngx_int_t
-ngx_http_autodiscover_outcome_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_autodiscover_ctx_t  *ctx;
+    case 1:
+        s = &ngx_http_autodiscover_outcome_names[
+                                 ngx_http_autodiscover_outcome(r->main, ctx)];
+        break;
 
-    ctx = ngx_http_autodiscover_variable_ctx(r);
-
-    if (ctx == NULL) {
-        v->not_found = 1;
-        return NGX_OK;
+    default: /* 2 */
+        s = &ngx_http_autodiscover_family_names[
+                                  ngx_http_autodiscover_family(r->main, ctx)];
     }
 
-    return ngx_http_autodiscover_variable_value(v,
-                &ngx_http_autodiscover_outcome_names[
-                    ngx_http_autodiscover_outcome(r->main, ctx)]);
-}
-
-
-static ngx_int_t
-ngx_http_autodiscover_family_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_autodiscover_ctx_t  *ctx;
-
-    ctx = ngx_http_autodiscover_variable_ctx(r);
-
-    if (ctx == NULL) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    return ngx_http_autodiscover_variable_value(v,
-                &ngx_http_autodiscover_family_names[
-                    ngx_http_autodiscover_family(r->main, ctx)]);
+    return ngx_http_autodiscover_variable_value(v, s);
 }
 
 

@@ -40,29 +40,7 @@ link=/etc/nginx/modules-enabled/50-mod-http-autodiscover.conf
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-fails=0
-passes=0
-
-ok() {
-    echo "ok - $*"
-    passes=$((passes + 1))
-}
-
-not_ok() {
-    echo "not ok - $*"
-    fails=$((fails + 1))
-}
-
-check() {
-    what=$1
-    shift
-    if out=$("$@" 2>&1); then
-        ok "$what"
-    else
-        not_ok "$what"
-        echo "$out" | sed -e 's/^/    /'
-    fi
-}
+. "$top/util/tap.sh"
 
 if [ "$(id -u)" != 0 ]; then
     echo "$0: must run as root: it installs and purges $pkg" >&2
@@ -234,5 +212,4 @@ check "nginx -t (the system configuration, after the purge)" nginx -t
 if [ $fails = 0 ]; then
     echo "deb-test: installed, checked, suite passed, purged clean"
 fi
-echo "deb-test: $passes passed, $fails failed"
-[ $fails = 0 ]
+tap_summary deb-test

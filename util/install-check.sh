@@ -10,20 +10,7 @@ so=/usr/lib/nginx/modules/ngx_http_autodiscover_module.so
 conf=/usr/share/nginx/modules-available/mod-http-autodiscover.conf
 link=/etc/nginx/modules-enabled/50-mod-http-autodiscover.conf
 doc=/usr/local/share/doc/ngx_http_autodiscover_module
-fails=0
-passes=0
-
-check() {
-    what=$1
-    shift
-    if "$@"; then
-        echo "ok - $what"
-        passes=$((passes + 1))
-    else
-        echo "not ok - $what"
-        fails=$((fails + 1))
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 
 case "${2:-}" in
 installed)
@@ -47,5 +34,4 @@ uninstalled)
     ;;
 esac
 
-echo "install-check: $passes passed, $fails failed"
-[ $fails = 0 ]
+tap_summary install-check

@@ -28,18 +28,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-fails=0
-passes=0
-
-ok() {
-    echo "ok - $*"
-    passes=$((passes + 1))
-}
-
-not_ok() {
-    echo "not ok - $*"
-    fails=$((fails + 1))
-}
+. "$top/util/tap.sh"
 
 build() {
     # $1: static or dynamic, then the configure options
@@ -141,5 +130,4 @@ then
         "$out/dynamic/objs/ngx_http_autodiscover_module.so"
 fi
 
-echo "source-build-test: $passes passed, $fails failed"
-[ $fails = 0 ]
+tap_summary source-build-test
