@@ -7,7 +7,8 @@ set -e
 build="nginx nginx-dev libxml2-dev libpcre2-dev libssl-dev zlib1g-dev
        pkg-config gcc make"
 test="$build perl openssl libtest-base-perl libtext-diff-perl libtest-longstring-perl
-      liblist-moreutils-perl liburi-perl libwww-perl curl libxml2-utils bind9-utils"
+      liblist-moreutils-perl liburi-perl libwww-perl curl libxml2-utils bind9-utils
+      python3 python3-lxml python3-caldav python3-radicale"
 run="$build curl"
 bench="$build wrk curl"
 
