@@ -83,7 +83,7 @@ system("openssl req -x509 -newkey rsa:2048 -nodes -days 2"
     or BAIL_OUT('openssl could not make a certificate');
 
 # Radicale: one user, its password in plain text, everything in $dir
-write_file("$dir/dav/users", "alice:s3cret\n");
+write_file("$dir/dav/users", "alice:s3cret\nalice\@example.com:s3cret\n");
 write_file("$dir/dav/config", <<"_EOC_");
 [server]
 hosts = 127.0.0.1:$dav_port
@@ -175,9 +175,13 @@ if (system(@nginx) != 0) {
     BAIL_OUT('nginx did not start');
 }
 
+my @example = ($nginx, '-p', "$dir/example", '-c', 'conf/nginx.conf');
+
 END {
     if (defined $dir) {
         system("@nginx -s quit 2>/dev/null") if -e "$dir/logs/nginx.pid";
+        system("@example -s quit 2>/dev/null")
+            if -e "$dir/example/logs/nginx.pid";
         if ($radicale) {
             kill 'TERM', $radicale;
             waitpid $radicale, 0;
@@ -201,13 +205,22 @@ ok(listening($dav_port), 'radicale listens')
     or diag(read_file("$dir/dav/radicale.log"));
 ok(listening($port), 'nginx listens');
 
-# the lines of the access log written since the last call
+# the lines of the access log written since the last call, once there
+# are as many as expected (nginx writes a line after it sent the answer,
+# so the client may be done before its last line is there)
 my $seen = 0;
 
 sub new_log {
-    my $log = read_file("$dir/logs/access.log");
-    my $new = substr $log, $seen;
-    $seen = length $log;
+    my ($want) = @_;
+    my $new;
+
+    for (1 .. 50) {
+        $new = substr read_file("$dir/logs/access.log"), $seen;
+        last if (() = $new =~ /\n/g) >= $want;
+        select undef, undef, undef, 0.1;
+    }
+
+    $seen += length $new;
     return $new;
 }
 
@@ -269,7 +282,7 @@ is(run_python($caldav, "$base/.well-known/caldav", 'alice', 's3cret'),
 # every request the client sent, in order: the well-known URL answered
 # with the 301 (asked again with the credentials after the 401 of the
 # calendar URL), then only the calendar URL and what Radicale named
-is(new_log(),
+is(new_log(10),
    "PROPFIND /.well-known/caldav 301\n"
    . "PROPFIND /cal/ 401\n"
    . "PROPFIND /.well-known/caldav 301\n"
@@ -347,7 +360,7 @@ is(run_python($carddav, "$base/.well-known/carddav", 'alice', 's3cret'),
    . "addressbook Contacts /card/alice/contacts/\n",
    'python3-caldav\'s DAV client: from /.well-known/carddav to the principal, an address book made and listed');
 
-is(new_log(),
+is(new_log(8),
    "PROPFIND /.well-known/carddav 301\n"
    . "PROPFIND /card/ 401\n"
    . "PROPFIND /.well-known/carddav 301\n"
@@ -373,7 +386,47 @@ is($multistatus,
    . "\n207 $base/card/ 1",
    'curl -L: PROPFIND through /.well-known/carddav, Radicale\'s multistatus');
 
-is(new_log(), "PROPFIND /.well-known/carddav 301\nPROPFIND /card/ 207\n",
+is(new_log(2), "PROPFIND /.well-known/carddav 301\nPROPFIND /card/ 207\n",
    'curl: one 301, then the address book URL');
+
+# conf-examples/dav-provider.conf, its ports changed, in front of the
+# same Radicale: the well-known URLs of example.com send DAV clients to
+# https://dav.example.com/dav/, where Radicale answers (plain HTTP here,
+# so the host is given as a Host header)
+my $examples = $ENV{TEST_NGINX_CONF_EXAMPLES} || 'conf-examples';
+my $example_port = free_port();
+$example_port = free_port()
+    while $example_port == $port || $example_port == $dav_port;
+
+mkdir "$dir/example";
+mkdir "$dir/example/conf";
+mkdir "$dir/example/logs";
+
+my $conf = read_file("$examples/dav-provider.conf");
+ok($conf =~ s/127\.0\.0\.1:8100;/127.0.0.1:$example_port;/
+   && $conf =~ s{proxy_pass http://127\.0\.0\.1:5232/;}
+                  {proxy_pass http://127.0.0.1:$dav_port/;},
+   'dav-provider.conf: its ports');
+write_file("$dir/example/conf/nginx.conf",
+           "load_module $module;\n$user\n$conf");
+
+ok(system(@example) == 0 && listening($example_port),
+   'dav-provider.conf: nginx starts with it');
+
+my $example = "http://127.0.0.1:$example_port";
+my $headers = `curl -s -o /dev/null -D - -X PROPFIND -H 'Host: example.com' -H 'Depth: 0' $example/.well-known/caldav`;
+like($headers, qr{\AHTTP/1\.1 301 .*^Location: https://dav\.example\.com/dav/\r$}ms,
+     'dav-provider.conf: /.well-known/caldav, a 301 to https://dav.example.com/dav/');
+$headers = `curl -s -o /dev/null -D - -X PROPFIND -H 'Host: example.com' -H 'Depth: 0' $example/.well-known/carddav`;
+like($headers, qr{\AHTTP/1\.1 301 .*^Location: https://dav\.example\.com/dav/\r$}ms,
+     'dav-provider.conf: /.well-known/carddav, a 301 to https://dav.example.com/dav/');
+
+is(`curl -s -u alice\@example.com:s3cret -X PROPFIND -H 'Host: dav.example.com' -H 'Depth: 0' -H 'Content-Type: application/xml' --data '$body' $example/dav/`,
+   qq{<?xml version='1.0' encoding='utf-8'?>\n}
+   . '<multistatus xmlns="DAV:"><response><href>/dav/</href><propstat>'
+   . '<prop><current-user-principal><href>/dav/alice%40example.com/</href>'
+   . '</current-user-principal></prop><status>HTTP/1.1 200 OK</status>'
+   . '</propstat></response></multistatus>',
+   'dav-provider.conf: Radicale answers at /dav/, the address as the user');
 
 done_testing();
