@@ -75,7 +75,8 @@ sub read_file {
     return <$fh>;
 }
 
-# a self-signed certificate for the nginx's address
+# a self-signed certificate for the nginx's address, which the clients
+# check
 system("openssl req -x509 -newkey rsa:2048 -nodes -days 2"
        . " -keyout $dir/conf/dav.key -out $dir/conf/dav.pem"
        . " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1"
@@ -241,10 +242,10 @@ warnings.simplefilter("ignore")
 
 import caldav
 
-url, user, password = sys.argv[1:4]
+url, user, password, ca = sys.argv[1:5]
 
 client = caldav.DAVClient(url=url, username=user, password=password,
-                          ssl_verify_cert=False)
+                          ssl_verify_cert=ca)
 principal = client.principal()
 print("principal", principal.url)
 print("home", principal.calendar_home_set.url)
@@ -271,7 +272,8 @@ for calendar in principal.calendars():
         print("event", event.vobject_instance.vevent.summary.value)
 _EOP_
 
-is(run_python($caldav, "$base/.well-known/caldav", 'alice', 's3cret'),
+is(run_python($caldav, "$base/.well-known/caldav", 'alice', 's3cret',
+              "$dir/conf/dav.pem"),
    "principal $base/cal/alice/\n"
    . "home $base/cal/alice/\n"
    . "made $base/cal/alice/work/\n"
@@ -306,13 +308,13 @@ warnings.simplefilter("ignore")
 import caldav
 from lxml import etree
 
-url, user, password = sys.argv[1:4]
+url, user, password, ca = sys.argv[1:5]
 
 D = "{DAV:}"
 CR = "{urn:ietf:params:xml:ns:carddav}"
 
 client = caldav.DAVClient(url=url, username=user, password=password,
-                          ssl_verify_cert=False)
+                          ssl_verify_cert=ca)
 principal = client.principal()
 print("principal", principal.url)
 
@@ -352,7 +354,8 @@ for response in listing.tree.findall(D + "response"):
           response.find(D + "href").text)
 _EOP_
 
-is(run_python($carddav, "$base/.well-known/carddav", 'alice', 's3cret'),
+is(run_python($carddav, "$base/.well-known/carddav", 'alice', 's3cret',
+              "$dir/conf/dav.pem"),
    "principal $base/card/alice/\n"
    . "home $base/card/alice/\n"
    . "made $base/card/alice/contacts/ 201\n"
@@ -375,7 +378,7 @@ is(new_log(8),
 # its body kept (--post301): Radicale's multistatus
 my $body = '<?xml version="1.0"?><propfind xmlns="DAV:"><prop>'
     . '<current-user-principal/></prop></propfind>';
-my $multistatus = `curl -s -k -L --post301 -u alice:s3cret -X PROPFIND -H 'Depth: 0' -H 'Content-Type: application/xml' --data '$body' -w '\n%{http_code} %{url_effective} %{num_redirects}' $base/.well-known/carddav 2>&1`;
+my $multistatus = `curl -s --cacert $dir/conf/dav.pem -L --post301 -u alice:s3cret -X PROPFIND -H 'Depth: 0' -H 'Content-Type: application/xml' --data '$body' -w '\n%{http_code} %{url_effective} %{num_redirects}' $base/.well-known/carddav 2>&1`;
 
 is($multistatus,
    qq{<?xml version='1.0' encoding='utf-8'?>\n}
