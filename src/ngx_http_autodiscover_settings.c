@@ -33,6 +33,8 @@ static ngx_int_t ngx_http_autodiscover_parse_text(ngx_str_t *value,
     ngx_int_t *num);
 static ngx_int_t ngx_http_autodiscover_parse_https(ngx_str_t *value,
     ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_parse_url(ngx_str_t *value,
+    ngx_int_t *num);
 /*
  * the values of parameters several protocols share (one configured value,
  * see ngx_http_autodiscover_share()), as this request evaluated them
@@ -219,8 +221,10 @@ ngx_http_autodiscover_field_t  ngx_http_autodiscover_fields[] = {
       "it must be a number of days from 0 to 876000",
       1 << NGX_HTTP_AUTODISCOVER_POP3 },
 
-    { ngx_string("url"), ngx_http_autodiscover_parse_https,
-      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT, NGX_HTTP_AUTODISCOVER_URL_TYPES }
+    { ngx_string("url"), ngx_http_autodiscover_parse_url,
+      NGX_HTTP_AUTODISCOVER_HTTPS_EXPECT ", its host a host name, an IPv4 "
+      "address or an IPv6 address in brackets, a port from 1 to 65535 if "
+      "any, and no user name", NGX_HTTP_AUTODISCOVER_URL_TYPES }
 };
 
 ngx_http_autodiscover_check_table(ngx_http_autodiscover_fields,
@@ -514,6 +518,89 @@ ngx_http_autodiscover_parse_https(ngx_str_t *value, ngx_int_t *num)
     }
 
     return ngx_http_autodiscover_parse_text(value, num);
+}
+
+
+/*
+ * url= of CalDAV, CardDAV and JMAP: an https:// URL whose host and port
+ * the formats that name a host take apart (Apple's profiles, DNS
+ * records): a host name or an IPv4 address, or an IPv6 address in
+ * brackets, then a port from 1 to 65535 if any, and no user name
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_parse_url(ngx_str_t *value, ngx_int_t *num)
+{
+    u_char     *p, *host, *last;
+    ngx_int_t   port;
+#if (NGX_HAVE_INET6)
+    u_char      addr6[16];
+#endif
+
+    if (value->len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_autodiscover_parse_https(value, num) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    host = value->data + sizeof("https://") - 1;
+    last = value->data + value->len;
+
+    if (*host == '[') {
+
+        for (p = host + 1; p < last && *p != ']'; p++) {
+            /* void */
+        }
+
+        if (p == last) {
+            return NGX_ERROR;
+        }
+
+#if (NGX_HAVE_INET6)
+        if (ngx_inet6_addr(host + 1, p - host - 1, addr6) != NGX_OK) {
+            return NGX_ERROR;
+        }
+#else
+        return NGX_ERROR;
+#endif
+
+        p++;
+
+    } else {
+
+        for (p = host;
+             p < last && *p != ':' && *p != '/' && *p != '?' && *p != '#';
+             p++)
+        {
+            /* void */
+        }
+
+        if (ngx_http_autodiscover_check_domain(host, p) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (p < last && *p == ':') {
+        host = ++p;
+
+        while (p < last && *p >= '0' && *p <= '9') {
+            p++;
+        }
+
+        port = ngx_atoi(host, p - host);
+
+        if (port < 1 || port > 65535) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (p < last && *p != '/' && *p != '?' && *p != '#') {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -872,15 +959,17 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
 
 
 /*
- * the server and port of a URL type, from its https:// URL, for the
- * formats that name a host (Apple's profiles, DNS records): the host as
- * written, the port written or 443
+ * the server and port of a URL type, from its https:// URL (checked by
+ * ngx_http_autodiscover_parse_url()), for the formats that name a host
+ * (Apple's profiles, DNS records): the host as written, an IPv6 address
+ * without its brackets, the port written or 443
  */
 
 static void
 ngx_http_autodiscover_url_host(ngx_http_autodiscover_proto_t *p)
 {
     u_char     *host, *q, *last;
+    size_t      len;
     ngx_int_t   port;
     ngx_str_t  *url;
 
@@ -889,13 +978,33 @@ ngx_http_autodiscover_url_host(ngx_http_autodiscover_proto_t *p)
     host = url->data + sizeof("https://") - 1;
     last = url->data + url->len;
 
-    for (q = host; q < last && *q != '/' && *q != ':' && *q != '?'; q++) {
-        /* void */
+    if (host < last && *host == '[') {
+
+        for (q = ++host; q < last && *q != ']'; q++) {
+            /* void */
+        }
+
+        len = q - host;
+
+        if (q < last) {
+            q++;
+        }
+
+    } else {
+
+        for (q = host;
+             q < last && *q != '/' && *q != ':' && *q != '?' && *q != '#';
+             q++)
+        {
+            /* void */
+        }
+
+        len = q - host;
     }
 
     if (p->str[NGX_HTTP_AUTODISCOVER_F_SERVER].len == 0) {
         p->str[NGX_HTTP_AUTODISCOVER_F_SERVER].data = host;
-        p->str[NGX_HTTP_AUTODISCOVER_F_SERVER].len = q - host;
+        p->str[NGX_HTTP_AUTODISCOVER_F_SERVER].len = len;
     }
 
     if (p->num[NGX_HTTP_AUTODISCOVER_F_PORT] != NGX_CONF_UNSET) {

@@ -431,3 +431,76 @@ $main::ACCOUNT . "autodiscover_profile_payloads mail imap;\n"
 --- must_die
 --- error_log
 invalid value "imap"
+
+
+
+=== TEST 21: Apple profile: a URL with an IPv6 address gives the address without its brackets, and its port
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=mail.example.com;
+autodiscover_protocol SMTP server=mail.example.com port=587 tls=starttls;
+autodiscover_protocol CalDAV url=https://[2001:db8::5]:8443/dav/cal/;
+--- request
+GET /profile.mobileconfig?emailaddress=alice@example.com
+--- response_body_like eval
+main::contains("      <key>CalDAVHostName</key>\n"
+               . "      <string>2001:db8::5</string>\n"
+               . "      <key>CalDAVPort</key>\n"
+               . "      <integer>8443</integer>\n"
+               . "      <key>CalDAVPrincipalURL</key>\n"
+               . "      <string>https://[2001:db8::5]:8443/dav/cal/</string>\n")
+
+
+
+=== TEST 22: nginx -t: url= needs a host
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol CalDAV url=https://:8443/dav/cal/;
+--- must_die
+--- error_log
+invalid url "https://:8443/dav/cal/", it must be an absolute "https://" URL, its host a host name, an IPv4 address or an IPv6 address in brackets, a port from 1 to 65535 if any, and no user name
+
+
+
+=== TEST 23: nginx -t: no user name in url=
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol CardDAV url=https://alice@dav.example.com/dav/card/;
+--- must_die
+--- error_log
+invalid url "https://alice@dav.example.com/dav/card/", it must be an absolute "https://" URL, its host
+
+
+
+=== TEST 24: nginx -t: a port above 65535 in url=
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol CalDAV url=https://dav.example.com:65536/dav/cal/;
+--- must_die
+--- error_log
+invalid url "https://dav.example.com:65536/dav/cal/", it must be an absolute "https://" URL, its host
+
+
+
+=== TEST 25: nginx -t: brackets hold an IPv6 address
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol JMAP url=https://[mail.example.com]/jmap;
+--- must_die
+--- error_log
+invalid url "https://[mail.example.com]/jmap", it must be an absolute "https://" URL, its host
+
+
+
+=== TEST 26: a url= from a variable is checked at run time
+--- http_config
+map $autodiscover_domain $caldav_url { default "https://[2001:db8::5/dav/"; }
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=mail.example.com;
+autodiscover_protocol SMTP server=mail.example.com port=587 tls=starttls;
+autodiscover_protocol CalDAV url=$caldav_url;
+--- request
+GET /profile.mobileconfig?emailaddress=alice@example.com
+--- error_code: 500
+--- error_log
+autodiscover: invalid url "https://[2001:db8::5/dav/" from variables, it must be an absolute "https://" URL, its host

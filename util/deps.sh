@@ -17,7 +17,8 @@ build="nginx nginx-dev libxml2-dev libpcre2-dev libssl-dev zlib1g-dev
        pkg-config gcc make"
 test="$build perl openssl libtest-base-perl libtext-diff-perl libtest-longstring-perl
       liblist-moreutils-perl liburi-perl libwww-perl curl libxml2-utils bind9-utils
-      dnsmasq-base prometheus python3-exchangelib unzip"
+      dnsmasq-base prometheus python3-exchangelib unzip
+      python3 python3-lxml python3-caldav python3-radicale"
 run="$build curl"
 bench="$build wrk curl"
 deb="$build build-essential debhelper dpkg-dev fakeroot lintian"
