@@ -545,6 +545,7 @@ typedef struct {
     ngx_http_autodiscover_dns_query_t *addr;     /* an HTTPS name's */
     ngx_http_autodiscover_probe_t   *probe;      /* its certificate */
     ngx_uint_t                       https;      /* clients ask HTTPS */
+    ngx_uint_t                       invalid;    /* SRV to an address */
 } ngx_http_autodiscover_record_t;
 
 

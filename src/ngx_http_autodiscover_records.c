@@ -199,6 +199,11 @@ ngx_http_autodiscover_records_check(ngx_http_request_t *r,
     rec = ctx->records->elts;
 
     for (i = 0; i < ctx->records->nelts; i++) {
+
+        if (rec[i].invalid) {
+            continue;
+        }
+
         q = ngx_array_push(queries);
         if (q == NULL) {
             return NGX_ERROR;
@@ -923,6 +928,7 @@ ngx_http_autodiscover_record_add(ngx_http_request_t *r,
     rec->addr = NULL;
     rec->probe = NULL;
     rec->https = 0;
+    rec->invalid = 0;
 
     return rec;
 }
@@ -969,6 +975,14 @@ ngx_http_autodiscover_record_data(ngx_http_request_t *r,
     ngx_uint_t weight, ngx_int_t port, ngx_str_t *host)
 {
     u_char  *p;
+    char    *type;
+
+    /* an SRV record's target must be a name (RFC 2782): left out */
+
+    if (port >= 0 && host->len) {
+        type = ngx_http_autodiscover_records_target(host);
+        rec->invalid = (type != NULL && type[0] == 'A');
+    }
 
     p = ngx_pnalloc(r->pool, 3 * NGX_INT_T_LEN + host->len + 5);
     if (p == NULL) {
@@ -1021,6 +1035,20 @@ ngx_http_autodiscover_render_zone(ngx_http_autodiscover_out_t *out,
     len = ngx_sprintf(ttl, " %ui IN ", ctx->conf->records_ttl) - ttl;
 
     for (i = 0; i < ctx->records->nelts; i++) {
+
+        if (rec[i].invalid) {
+            ngx_http_autodiscover_out_literal(out, "; ");
+            ngx_http_autodiscover_out_raw(out, rec[i].name.data,
+                                          rec[i].name.len);
+            ngx_http_autodiscover_out_literal(out, " SRV ");
+            ngx_http_autodiscover_out_raw(out, rec[i].data.data,
+                                          rec[i].data.len);
+            ngx_http_autodiscover_out_literal(out,
+                                  " ; left out: the target is an address, "
+                                  "and an SRV target must be a host name\n");
+            continue;
+        }
+
         ngx_http_autodiscover_out_raw(out, rec[i].name.data,
                                       rec[i].name.len);
         for (k = rec[i].name.len; k < width; k++) {
@@ -1139,6 +1167,13 @@ ngx_http_autodiscover_render_records_json(ngx_http_autodiscover_out_t *out,
         ngx_http_autodiscover_out_json(out, &rec[i].data);
         ngx_http_autodiscover_out_literal(out, "\",\"for\":\"");
         ngx_http_autodiscover_out_json(out, &rec[i].purpose);
+
+        if (rec[i].invalid) {
+            ngx_http_autodiscover_out_literal(out,
+                          "\",\"error\":\"the target is an address, and "
+                          "an SRV target must be a host name\"}");
+            continue;
+        }
 
         if (rec[i].check) {
             ngx_http_autodiscover_out_literal(out, "\",\"status\":\"");

@@ -253,3 +253,31 @@ location = /records { autodiscover_records target=mail_host!; }
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*invalid parameter "target=mail_host!" in "autodiscover_records"/
+
+
+
+=== TEST 15: a server or URL host that is an address: its SRV record left out, said so, and not looked up
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=192.0.2.1 port=993;
+autodiscover_protocol CalDAV url=https://[2001:db8::5]:8443/dav/;
+--- config
+location = /autodiscover/autodiscover.xml { autodiscover; }
+location = /records { autodiscover_records target=mail.example.net; }
+--- request eval
+["GET /records?domain=example.com", "GET /records?domain=example.com&format=json"]
+--- response_body eval
+["; the DNS records example.com needs for this nginx configuration (autodiscover_records)
+autodiscover.example.com.       3600 IN CNAME mail.example.net. ; autodiscover
+_autodiscover._tcp.example.com. 3600 IN SRV 0 1 443 mail.example.net. ; autodiscover
+; _imaps._tcp.example.com. SRV 10 1 993 192.0.2.1. ; left out: the target is an address, and an SRV target must be a host name
+_imap._tcp.example.com.         3600 IN SRV 0 0 0 . ; not offered
+_pop3s._tcp.example.com.        3600 IN SRV 0 0 0 . ; not offered
+_pop3._tcp.example.com.         3600 IN SRV 0 0 0 . ; not offered
+_submissions._tcp.example.com.  3600 IN SRV 0 0 0 . ; not offered
+_submission._tcp.example.com.   3600 IN SRV 0 0 0 . ; not offered
+; _caldavs._tcp.example.com. SRV 0 1 8443 2001:db8::5. ; left out: the target is an address, and an SRV target must be a host name
+_caldavs._tcp.example.com.      3600 IN TXT \"path=/dav/\" ; autodiscover_protocol
+",
+'{"domain":"example.com","ttl":3600,"records":[{"name":"autodiscover.example.com.","type":"CNAME","data":"mail.example.net.","for":"autodiscover"},{"name":"_autodiscover._tcp.example.com.","type":"SRV","data":"0 1 443 mail.example.net.","for":"autodiscover"},{"name":"_imaps._tcp.example.com.","type":"SRV","data":"10 1 993 192.0.2.1.","for":"autodiscover_protocol","error":"the target is an address, and an SRV target must be a host name"},{"name":"_imap._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_pop3s._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_pop3._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_submissions._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_submission._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_caldavs._tcp.example.com.","type":"SRV","data":"0 1 8443 2001:db8::5.","for":"autodiscover_protocol","error":"the target is an address, and an SRV target must be a host name"},{"name":"_caldavs._tcp.example.com.","type":"TXT","data":"path=/dav/","for":"autodiscover_protocol"}]}
+']
