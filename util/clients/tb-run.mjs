@@ -1,13 +1,14 @@
 // Runs Thunderbird's own account-setup code against the test nginx and
 // prints, as JSON, the account Thunderbird would set up.
 //
-//   node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange|find ADDRESS
+//   node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange|exchange-accept|find ADDRESS
 //
 // OMNI   the directory thunderbird.sh filled (modules/, defaults/pref/)
 // NPM    the npm prefix holding @xmldom/xmldom
 // PORT   the test nginx's port on 127.0.0.1
-// HOSTS  comma-separated host names whose requests go to that nginx;
-//        requests to any other host fail as an unknown host would
+// HOSTS  comma-separated host names whose requests go to that nginx
+//        ("name" for both schemes, "http://name" or "https://name" for
+//        one); requests to any other host fail as an unknown host would
 //
 // isp       FetchConfig.fromISP(): the autoconfig URLs of the address's
 //           domain (autoconfig.<domain>, <domain>/.well-known/...), the
@@ -15,7 +16,10 @@
 // exchange  fetchConfigFromExchange() of ExchangeAutoDiscover: Outlook's
 //           POX request POSTed with Basic authentication, the answer
 //           through FetchHTTP, JXON and readAutoDiscoverXML, then the
-//           check for IMAP/POP3 (detectStandardProtocols)
+//           check for IMAP/POP3 (detectStandardProtocols); when
+//           Thunderbird asks the user to confirm sending the password to
+//           another domain, the answer is no
+// exchange-accept  the same, the user saying yes
 // find      FindConfig.parallelAutoDiscovery, what the account hub runs:
 //           the application's isp/ directory (none here), autoconfig
 //           (isp), Thunderbird's ISP database and the MX lookup (neither
@@ -107,6 +111,8 @@ function account(c) {
 
 const domain = address.split("@").pop();
 const out = {};
+// what the user was asked: "DOMAIN SCHEME" for each confirmCallback
+const confirmations = [];
 try {
   let run;
   if (op == "isp") {
@@ -115,7 +121,7 @@ try {
     );
     await env.settle();
     run = () => FetchConfig.fromISP(domain, address, new AbortController().signal);
-  } else if (op == "exchange") {
+  } else if (op == "exchange" || op == "exchange-accept") {
     const { fetchConfigFromExchange } = await import(
       "resource:///modules/accountcreation/ExchangeAutoDiscover.sys.mjs"
     );
@@ -127,8 +133,11 @@ try {
         new AbortController().signal,
         null,
         "secret",
-        async host => {
-          throw new Error(`asked to confirm ${host}`);
+        async (host, scheme) => {
+          confirmations.push(`${host} ${scheme}`);
+          if (op != "exchange-accept") {
+            throw new Error(`asked to confirm ${host}`);
+          }
         }
       );
   } else if (op == "find") {
@@ -165,6 +174,8 @@ try {
   }
 }
 out.requests = env.requests;
+out.exchanges = env.exchanges;
+out.confirmations = confirmations;
 out.log = logs;
 process.stdout.write(JSON.stringify(out, null, 1) + "\n");
 process.exit(0);
