@@ -50,11 +50,18 @@ sub free_port {
 sub start_example {
     my ($name, $edit) = @_;
 
-    my $port = free_port();
-
     open my $in, '<', "$examples/$name.conf" or die "$name.conf: $!";
-    local $_ = do { local $/; <$in> };
+    my $text = do { local $/; <$in> };
     close $in;
+    return start_conf("$name.conf", $text, $edit);
+}
+
+# the same with the configuration TEXT (NAME for messages)
+sub start_conf {
+    my ($name, $text, $edit) = @_;
+
+    my $port = free_port();
+    local $_ = $text;
 
     if (/\@MODULE\@/) {
         s/\@MODULE\@/$module/g;
@@ -73,7 +80,7 @@ sub start_example {
     close $out;
 
     system($nginx, '-p', $prefix, '-c', 'conf/nginx.conf') == 0
-        or BAIL_OUT("nginx did not start with $name.conf");
+        or BAIL_OUT("nginx did not start with $name");
     push @running, $prefix;
     $prefix{$port} = $prefix;
 
@@ -188,6 +195,39 @@ my %port = (
     # autodiscover_redirect_mode 302
     hosted => start_hosted(),
     hosted_302 => start_hosted(302),
+    # for the test of the harness's XMLHttpRequest: redirects of each
+    # status from a.example to b.example, one within a.example, and a
+    # chain of as many as there are a's in /hop/aaa...
+    xhr => start_conf('the redirects of the XMLHttpRequest test', <<'EOF'),
+worker_processes 1;
+error_log logs/error.log info;
+pid logs/nginx.pid;
+events {
+    worker_connections 64;
+}
+http {
+    log_format xhr '$request_method $host$request_uri $status '
+                   '"$http_authorization" "$http_content_type" '
+                   '"$http_content_length"';
+    access_log logs/access.log xhr;
+    server {
+        listen 127.0.0.1:1;
+        # a relative Location, for the client to resolve
+        absolute_redirect off;
+        location = /s/301 { return 301 http://b.example/end; }
+        location = /s/302 { return 302 http://b.example/end; }
+        location = /s/303 { return 303 http://b.example/end; }
+        location = /s/307 { return 307 http://b.example/end; }
+        location = /s/308 { return 308 https://b.example/end; }
+        location = /same { return 302 /end; }
+        location = /nowhere { return 302 http://c.example/end; }
+        location = /ftp { return 302 ftp://b.example/end; }
+        location ~ ^/hop/a(a*)$ { return 302 /hop/$1; }
+        location = /hop/ { return 200 "hops\n"; }
+        location = /end { return 200 "end\n"; }
+    }
+}
+EOF
 );
 
 sub server {
@@ -444,7 +484,74 @@ subtest 'Thunderbird reads the autoconfig and POX answers' => sub {
     $check->($r, { error => 'No valid configs found in AutoDiscover XML' },
              'error 500: no configuration');
 
-    # (4) a hoster's redirect, followed by Thunderbird's XMLHttpRequest
+    # (4) the harness's XMLHttpRequest follows redirects as Firefox's
+    # does (the Fetch standard): what arrived at nginx, the final status
+    # and responseURL
+    my $xhr = sub {
+        my ($request, $want, $name) = @_;
+        access_log($port{xhr});
+        my $r = json_of("XMLHttpRequest $request", 'node',
+                        'util/clients/tb-run.mjs', $omni, $npm, $port{xhr},
+                        'a.example,b.example', 'xhr', "'$request'");
+        my %got = (%{ $r->{xhr} // { error => $r->{error} } },
+                   nginx => access_log($port{xhr}));
+        is_deeply(\%got, $want, "XMLHttpRequest: $name")
+            or diag(JSON::PP->new->pretty->canonical->encode($r),
+                    JSON::PP->new->pretty->canonical->encode(\%got));
+    };
+    my $x_auth = '"Basic dGVzdDp0ZXN0"';
+    my $x_body = "$x_auth \"text/xml; charset=utf-8\" \"10\"";
+    for my $code (301, 302, 303) {
+        $xhr->("POST http://a.example/s/$code", {
+            status => 200, responseURL => 'http://b.example/end',
+            nginx => [ "POST a.example/s/$code $code $x_body",
+                       'GET b.example/end 200 "-" "-" "-"' ],
+        }, "a POST answered with $code: a GET to the other origin, without "
+           . 'body, Content-Type or Authorization');
+    }
+    $xhr->('POST http://a.example/s/307', {
+        status => 200, responseURL => 'http://b.example/end',
+        nginx => [ "POST a.example/s/307 307 $x_body",
+                   'POST b.example/end 200 "-" "text/xml; charset=utf-8" "10"' ],
+    }, '307: the POST again, with its body, without Authorization');
+    $xhr->('POST http://a.example/s/308', {
+        status => 200, responseURL => 'https://b.example/end',
+        nginx => [ "POST a.example/s/308 308 $x_body",
+                   'POST b.example/end 200 "-" "text/xml; charset=utf-8" "10"' ],
+    }, '308 to https: the same');
+    $xhr->('GET http://a.example/s/303', {
+        status => 200, responseURL => 'http://b.example/end',
+        nginx => [ "GET a.example/s/303 303 $x_auth \"-\" \"-\"",
+                   'GET b.example/end 200 "-" "-" "-"' ],
+    }, 'a GET answered with 303 stays a GET');
+    $xhr->('POST http://a.example/same', {
+        status => 200, responseURL => 'http://a.example/end',
+        nginx => [ "POST a.example/same 302 $x_body",
+                   "GET a.example/end 200 $x_auth \"-\" \"-\"" ],
+    }, 'a 302 within the origin: a GET, Authorization kept');
+    $xhr->('GET http://a.example/nowhere', {
+        status => 0, responseURL => '', error => 'unknown host c.example',
+        nginx => [ "GET a.example/nowhere 302 $x_auth \"-\" \"-\"" ],
+    }, 'a redirect to a host the test does not map: a network error');
+    $xhr->('GET http://a.example/ftp', {
+        status => 0, responseURL => '', error => 'not an http(s) URL',
+        nginx => [ "GET a.example/ftp 302 $x_auth \"-\" \"-\"" ],
+    }, 'a redirect to ftp://: a network error');
+    my @hops = map { 'a' x (20 - $_) } 0 .. 20;
+    $xhr->('GET http://a.example/hop/' . ('a' x 20), {
+        status => 200, responseURL => 'http://a.example/hop/',
+        nginx => [ (map { "GET a.example/hop/$_ 302 $x_auth \"-\" \"-\"" }
+                        @hops[0 .. 19]),
+                   "GET a.example/hop/ 200 $x_auth \"-\" \"-\"" ],
+    }, '20 redirects followed');
+    $xhr->('GET http://a.example/hop/' . ('a' x 21), {
+        status => 0, responseURL => '', error => 'more than 20 redirects',
+        nginx => [ map { "GET a.example/hop/$_ 302 $x_auth \"-\" \"-\"" }
+                       'a' x 21, @hops[0 .. 19] ],
+    }, 'the 21st redirect: a network error');
+
+    # (5) a hoster's redirect, followed by Thunderbird's XMLHttpRequest
+
     # (tb-env.mjs: as Firefox's, a POST answered with a 302 becomes a GET
     # without body, and its Authorization is dropped for another origin);
     # the module answers that GET without an address with 405, so

@@ -2,6 +2,7 @@
 // prints, as JSON, the account Thunderbird would set up.
 //
 //   node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange|exchange-accept|find ADDRESS
+//   node tb-run.mjs OMNI NPM PORT HOSTS xhr "METHOD URL"
 //
 // OMNI   the directory thunderbird.sh filled (modules/, defaults/pref/)
 // NPM    the npm prefix holding @xmldom/xmldom
@@ -26,6 +27,10 @@
 //           reachable here) in their order of priority, and Exchange
 //           AutoDiscover beside them; a request to confirm a redirect to
 //           another domain is refused
+// xhr       no Thunderbird code: the harness's own XMLHttpRequest sends
+//           METHOD to URL with an Authorization header (and for POST a
+//           Content-Type and a body), for the test of its redirects;
+//           prints the final status and responseURL, or the error
 //
 // Our own code; Thunderbird's modules are loaded from OMNI, unchanged.
 
@@ -161,12 +166,31 @@ try {
       }
       return step.value;
     };
+  } else if (op == "xhr") {
+    const [method, url] = address.split(" ");
+    run = () =>
+      new Promise(done => {
+        const x = new XMLHttpRequest();
+        x.open(method, url);
+        x.setRequestHeader("Authorization", "Basic dGVzdDp0ZXN0");
+        if (method == "POST") {
+          x.setRequestHeader("Content-Type", "text/xml; charset=utf-8");
+        }
+        x.onload = () => done({ status: x.status, responseURL: x.responseURL });
+        x.onerror = e =>
+          done({ status: x.status, responseURL: x.responseURL, error: e.message });
+        x.send(method == "POST" ? "<request/>" : undefined);
+      });
   } else {
     throw new Error(`unknown operation ${op}`);
   }
   // modules the first ones asked for lazily
   await env.settle();
-  out.account = account(await run());
+  if (op == "xhr") {
+    out.xhr = await run();
+  } else {
+    out.account = account(await run());
+  }
 } catch (e) {
   out.error = String(e?.message ?? e);
   if (e?.errors) {
