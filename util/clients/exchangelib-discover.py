@@ -18,9 +18,10 @@ Only the network under it is the test's:
     without that port is refused, as a host without that service would;
   - TLS is verified against CA (REQUESTS_CA_BUNDLE), with the name.
 
-Prints, as JSON, the DNS lookups ("TYPE NAME: ANSWER"), the requests exchangelib sent ("METHOD URL: STATUS" or
-"...: ExceptionName") and what discovery ended with: the EWS endpoint,
-auth type and the settings' protocols, or the exception.
+Prints, as JSON, the DNS lookups ("TYPE NAME: ANSWER"), the requests
+exchangelib sent ("METHOD URL: STATUS" or "...: ExceptionName") and
+what discovery ended with: the EWS endpoint, auth type and the
+settings' protocols, or the exception.
 
 Written for this project: exchangelib is imported from where Debian's
 python3-exchangelib installs it, and not changed.
@@ -43,7 +44,9 @@ import urllib3.util.connection  # noqa: E402
 from exchangelib import Credentials  # noqa: E402
 from exchangelib import __version__ as version  # noqa: E402
 from exchangelib.autodiscover import clear_cache  # noqa: E402
-from exchangelib.autodiscover.discovery.pox import PoxAutodiscovery  # noqa: E402
+from exchangelib.autodiscover.discovery.pox import (  # noqa: E402
+    PoxAutodiscovery,
+)
 
 routes = {}
 names = set()
@@ -73,7 +76,8 @@ real_create_connection = urllib3.util.connection.create_connection
 
 def create_connection(address, *args, **kwargs):
     if address not in routes:
-        raise ConnectionRefusedError(111, f"nothing at {address[0]}:{address[1]}")
+        raise ConnectionRefusedError(
+            111, f"nothing at {address[0]}:{address[1]}")
     return real_create_connection(routes[address], *args, **kwargs)
 
 

@@ -228,7 +228,8 @@ export function installGlobals({ omni, npmDir, hosts, port, log, appDir }) {
   ];
   function mapped(u) {
     return (
-      hosts.includes(u.hostname) || hosts.includes(`${u.protocol}//${u.hostname}`)
+      hosts.includes(u.hostname) ||
+      hosts.includes(`${u.protocol}//${u.hostname}`)
     );
   }
   globalThis.XMLHttpRequest = class {

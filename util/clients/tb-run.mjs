@@ -1,8 +1,7 @@
 // Runs Thunderbird's own account-setup code against the test nginx and
 // prints, as JSON, the account Thunderbird would set up.
 //
-//   node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange|exchange-accept|find ADDRESS
-//   node tb-run.mjs OMNI NPM PORT HOSTS xhr "METHOD URL"
+//   node tb-run.mjs OMNI NPM PORT HOSTS OPERATION ADDRESS
 //
 // OMNI   the directory thunderbird.sh filled (modules/, defaults/pref/)
 // NPM    the npm prefix holding @xmldom/xmldom
@@ -11,6 +10,7 @@
 //        ("name" for both schemes, "http://name" or "https://name" for
 //        one); requests to any other host fail as an unknown host would
 //
+// OPERATION, one of:
 // isp       FetchConfig.fromISP(): the autoconfig URLs of the address's
 //           domain (autoconfig.<domain>, <domain>/.well-known/...), the
 //           answer through FetchHTTP, JXON and readFromXML
@@ -27,10 +27,11 @@
 //           reachable here) in their order of priority, and Exchange
 //           AutoDiscover beside them; a request to confirm a redirect to
 //           another domain is refused
-// xhr       no Thunderbird code: the harness's own XMLHttpRequest sends
-//           METHOD to URL with an Authorization header (and for POST a
-//           Content-Type and a body), for the test of its redirects;
-//           prints the final status and responseURL, or the error
+// xhr       no Thunderbird code, ADDRESS is "METHOD URL": the harness's
+//           own XMLHttpRequest sends METHOD to URL with an Authorization
+//           header (and for POST a Content-Type and a body), for the
+//           test of its redirects; prints the final status and
+//           responseURL, or the error
 //
 // Our own code; Thunderbird's modules are loaded from OMNI, unchanged.
 
@@ -41,7 +42,10 @@ import { installGlobals } from "./tb-env.mjs";
 
 const [omniArg, npmArg, port, hostList, op, address] = process.argv.slice(2);
 if (!address) {
-  console.error("usage: node tb-run.mjs OMNI NPM PORT HOSTS isp|exchange|find ADDRESS");
+  console.error(
+    "usage: node tb-run.mjs OMNI NPM PORT HOSTS " +
+      "isp|exchange|exchange-accept|find ADDRESS | xhr 'METHOD URL'"
+  );
   process.exit(2);
 }
 const omni = resolve(omniArg);
@@ -178,7 +182,11 @@ try {
         }
         x.onload = () => done({ status: x.status, responseURL: x.responseURL });
         x.onerror = e =>
-          done({ status: x.status, responseURL: x.responseURL, error: e.message });
+          done({
+            status: x.status,
+            responseURL: x.responseURL,
+            error: e.message,
+          });
         x.send(method == "POST" ? "<request/>" : undefined);
       });
   } else {
