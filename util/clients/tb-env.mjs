@@ -3,7 +3,8 @@
 // Thunderbird's own default preference files, URIs, base domains), Ci
 // constants, Localization (message ids instead of translations),
 // DOMParser (@xmldom/xmldom), and an XMLHttpRequest that sends the
-// request to the test nginx for the host names the test names.
+// request to the test nginx for the host names the test names and follows
+// redirects as Firefox's does.
 //
 // Written for this project; no code of Thunderbird's is in this file.
 
@@ -196,7 +197,41 @@ export function installGlobals({ omni, npmDir, hosts, port, log, appDir }) {
   globalThis.DOMParser = DOMParser;
 
   // ---- XMLHttpRequest: to the test nginx, for the named hosts ----------
+  //
+  // A HOSTS entry "name" maps both schemes of that host to the nginx;
+  // "http://name" or "https://name" only that scheme, so that the other
+  // one fails as a host without that service would. The nginx gets every
+  // request over plain HTTP, with the URL's Host.
+  //
+  // Redirects are followed as the Fetch standard says and Firefox's
+  // XMLHttpRequest does: 301, 302, 303, 307 and 308 with a Location; a
+  // POST answered with 301 or 302, and anything but GET or HEAD answered
+  // with 303, becomes a GET without a body and without the body's headers
+  // (Content-Type, Content-Encoding, Content-Language, Content-Location);
+  // 307 and 308 keep the method and the body; an Authorization header set
+  // with setRequestHeader() is dropped when the redirect leaves the origin;
+  // the 21st redirect, a Location that is no URL or not http(s), is a
+  // network error (status 0, onerror). responseURL and status are the
+  // final ones. open()'s user and password are not sent: Firefox would
+  // use them only to answer a 401, which none of the test's answers is.
+  //
+  // requests lists every request sent, "METHOD URL"; exchanges the same
+  // with what went with it and what came back:
+  //   "METHOD URL [auth] [body]: STATUS" or "...: error MESSAGE"
   const requests = [];
+  const exchanges = [];
+  const bodyHeaders = [
+    "content-type",
+    "content-encoding",
+    "content-language",
+    "content-location",
+  ];
+  function mapped(u) {
+    return (
+      hosts.includes(u.hostname) ||
+      hosts.includes(`${u.protocol}//${u.hostname}`)
+    );
+  }
   globalThis.XMLHttpRequest = class {
     constructor() {
       this.channel = {};
@@ -225,54 +260,121 @@ export function installGlobals({ omni, npmDir, hosts, port, log, appDir }) {
       this._req?.destroy();
     }
     send(body) {
-      const u = this._url;
-      requests.push(`${this._method} ${u.href}`);
-      if (!hosts.includes(u.hostname)) {
-        setImmediate(() => this.onerror?.(new Error(`unknown host ${u.hostname}`)));
+      this._fetch(this._method, this._url, { ...this._headers }, body, 0);
+    }
+    _fail(line, why) {
+      exchanges.push(`${line}: error ${why}`);
+      this.status = 0;
+      this.statusText = "";
+      this.responseURL = "";
+      this.responseText = "";
+      this._responseHeaders = {};
+      setImmediate(() => this.onerror?.(new Error(why)));
+    }
+    _fetch(method, u, headers, body, hops) {
+      requests.push(`${method} ${u.href}`);
+      const has = n => Object.keys(headers).some(k => k.toLowerCase() == n);
+      const line =
+        `${method} ${u.href}` +
+        (has("authorization") ? " [auth]" : "") +
+        (body !== undefined && body !== null ? " [body]" : "");
+      if (!mapped(u)) {
+        this._fail(line, `unknown host ${u.hostname}`);
         return;
       }
-      const headers = { ...this._headers, Host: u.host };
+      const sent = { ...headers, Host: u.host };
+      if (body !== undefined && body !== null) {
+        // as Firefox does for a string body, rather than node's chunks
+        sent["Content-Length"] = Buffer.byteLength(body);
+      }
       this._req = http.request(
         {
           host: "127.0.0.1",
           port,
-          method: this._method,
+          method,
           path: u.pathname + u.search,
-          headers,
+          headers: sent,
         },
         res => {
           const chunks = [];
           res.on("data", c => chunks.push(c));
           res.on("end", () => {
-            this.status = res.statusCode;
-            this.statusText = res.statusMessage;
-            this.responseURL = u.href;
-            this._responseHeaders = res.headers;
-            this.responseText = Buffer.concat(chunks).toString("utf8");
-            if (res.statusCode >= 300 && res.statusCode < 400) {
-              // a real XMLHttpRequest would follow it; the test sends none
-              this.status = 0;
-              this.onerror?.(new Error(`redirect ${res.statusCode} not followed`));
+            if (this._aborted) {
               return;
             }
+            const status = res.statusCode;
+            const location = res.headers.location;
+            if ([301, 302, 303, 307, 308].includes(status) && location) {
+              exchanges.push(`${line}: ${status}`);
+              this._redirect(method, u, headers, body, hops, status, location);
+              return;
+            }
+            exchanges.push(`${line}: ${status}`);
+            this.status = status;
+            this.statusText = res.statusMessage;
+            this.responseURL = u.href.replace(/#.*/, "");
+            this._responseHeaders = res.headers;
+            this.responseText = Buffer.concat(chunks).toString("utf8");
             this.onload?.();
           });
         }
       );
       this._req.on("error", e => {
         if (!this._aborted) {
-          this.onerror?.(e);
+          this._fail(line, e.message);
         }
       });
-      if (body !== undefined) {
+      if (body !== undefined && body !== null) {
         this._req.write(body);
       }
       this._req.end();
+    }
+    _redirect(method, u, headers, body, hops, status, location) {
+      let next;
+      try {
+        next = new URL(location, u);
+      } catch (e) {
+        this._fail(`redirect to ${location}`, "Location is no URL");
+        return;
+      }
+      if (next.protocol != "http:" && next.protocol != "https:") {
+        this._fail(`redirect to ${next.href}`, "not an http(s) URL");
+        return;
+      }
+      if (hops >= 20) {
+        this._fail(`redirect to ${next.href}`, "more than 20 redirects");
+        return;
+      }
+      if (!next.hash && u.hash) {
+        next.hash = u.hash;
+      }
+      const h = { ...headers };
+      if (
+        ((status == 301 || status == 302) && method == "POST") ||
+        (status == 303 && method != "GET" && method != "HEAD")
+      ) {
+        method = "GET";
+        body = undefined;
+        for (const k of Object.keys(h)) {
+          if (bodyHeaders.includes(k.toLowerCase())) {
+            delete h[k];
+          }
+        }
+      }
+      if (next.origin != u.origin) {
+        for (const k of Object.keys(h)) {
+          if (k.toLowerCase() == "authorization") {
+            delete h[k];
+          }
+        }
+      }
+      this._fetch(method, next, h, body, hops + 1);
     }
   };
 
   return {
     requests,
+    exchanges,
     async settle() {
       while (pending.size) {
         await Promise.all(pending.values());
