@@ -548,7 +548,7 @@ extern ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[];
 
 
 #define ngx_http_autodiscover_out_literal(out, s)                             \
-    ngx_http_autodiscover_out_raw(out, (u_char *) s, sizeof(s) - 1)
+    ngx_http_autodiscover_out_put(out, (u_char *) s, sizeof(s) - 1)
 
 
 /*
@@ -573,7 +573,7 @@ extern ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[];
 
 /* "<name>value</name>", the value escaped */
 #define ngx_http_autodiscover_out_element(out, depth, name, value)            \
-    ngx_http_autodiscover_out_element_n(out,                                 \
+    ngx_http_autodiscover_out_put_element(out,                               \
                                         ngx_http_autodiscover_open(depth,    \
                                                                    name),    \
                                         ngx_http_autodiscover_close(name),   \
@@ -588,11 +588,12 @@ extern ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[];
 
 /* "on" or "off" */
 #define ngx_http_autodiscover_out_flag(out, depth, name, value)               \
-    ngx_http_autodiscover_out_flag_n(out,                                    \
+    ngx_http_autodiscover_out_put_element(out,                               \
                                      ngx_http_autodiscover_open(depth,       \
                                                                 name),       \
                                      ngx_http_autodiscover_close(name),      \
-                                     value)
+                                     &ngx_http_autodiscover_on_off[          \
+                                                            (value) != 0])
 
 /* a tag, as written, on a line of its own */
 #define ngx_http_autodiscover_out_tag(out, depth, tag)                        \
@@ -786,6 +787,69 @@ void ngx_http_autodiscover_render_records_json(
 
 
 extern ngx_module_t  ngx_http_autodiscover_module;
+
+
+/* render: the escaping table of XML text, and "off" and "on" */
+extern const u_char     ngx_http_autodiscover_xml_extra[];
+extern const ngx_str_t  ngx_http_autodiscover_on_off[];
+
+
+/*
+ * the fast paths of the output primitives, inlined where a renderer calls
+ * them, so that the copies of literal tags, whose lengths the compiler
+ * knows, are a few moves: bytes that fit, and a value with nothing to
+ * escape; anything else goes to the functions of render.c
+ */
+
+static ngx_inline void
+ngx_http_autodiscover_out_put(ngx_http_autodiscover_out_t *out,
+    const u_char *data, size_t len)
+{
+    if (out->pos != NULL && (size_t) (out->end - out->pos) >= len) {
+        out->pos = ngx_cpymem(out->pos, data, len);
+        out->len += len;
+        return;
+    }
+
+    ngx_http_autodiscover_out_raw(out, data, len);
+}
+
+
+static ngx_inline void
+ngx_http_autodiscover_out_put_element(ngx_http_autodiscover_out_t *out,
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    const ngx_str_t *value)
+{
+    u_char        *p;
+    const u_char  *v, *last;
+
+    if (out->pos == NULL
+        || (size_t) (out->end - out->pos) < open_len + value->len + close_len)
+    {
+        goto slow;
+    }
+
+    last = value->data + value->len;
+
+    for (v = value->data; v < last; v++) {
+        if (ngx_http_autodiscover_xml_extra[*v]) {
+            goto slow;
+        }
+    }
+
+    p = ngx_cpymem(out->pos, open, open_len);
+    p = ngx_cpymem(p, value->data, value->len);
+    out->pos = ngx_cpymem(p, close, close_len);
+    out->len += open_len + value->len + close_len;
+
+    return;
+
+slow:
+
+    ngx_http_autodiscover_out_element_n(out, open, open_len, close, close_len,
+                                        value);
+}
+
 
 
 #endif /* _NGX_HTTP_AUTODISCOVER_H_INCLUDED_ */

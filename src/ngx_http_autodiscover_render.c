@@ -51,14 +51,14 @@ static u_char  ngx_http_autodiscover_hex[] = "0123456789abcdef";
 
 /* what escaping adds to a byte of XML text: &lt; &gt; &amp; &quot; &apos; */
 
-static u_char  ngx_http_autodiscover_xml_extra[256] = {
+const u_char  ngx_http_autodiscover_xml_extra[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 5, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0,     /*  "   &' */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0      /* < > */
 };
 
-static ngx_str_t  ngx_http_autodiscover_on_off[] = {
+const ngx_str_t  ngx_http_autodiscover_on_off[] = {
     ngx_string("off"),
     ngx_string("on")
 };
