@@ -318,6 +318,7 @@ typedef struct {
 typedef struct {
     ngx_http_complex_value_t         cv;
     ngx_int_t                        num;       /* a literal's, parsed */
+    ngx_int_t                        index;     /* one variable's, or -1 */
     ngx_uint_t                       shared;    /* by several protocols */
 } ngx_http_autodiscover_value_t;
 

@@ -50,6 +50,8 @@ typedef struct {
 
 static ngx_int_t ngx_http_autodiscover_parse_addr(ngx_str_t *value,
     ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_eval(ngx_http_request_t *r,
+    ngx_http_autodiscover_value_t *v, ngx_str_t *str);
 static ngx_int_t ngx_http_autodiscover_value(ngx_http_request_t *r,
     ngx_http_autodiscover_value_t *v, ngx_http_autodiscover_field_t *field,
     ngx_str_t *str, ngx_int_t *num);
@@ -547,7 +549,7 @@ ngx_http_autodiscover_served(ngx_http_request_t *r,
     v = alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE];
 
     if (v != NULL) {
-        if (ngx_http_complex_value(r, &v->cv, &serve) != NGX_OK) {
+        if (ngx_http_autodiscover_eval(r, v, &serve) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -977,7 +979,7 @@ ngx_http_autodiscover_value(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_complex_value(r, &v->cv, str) != NGX_OK) {
+    if (ngx_http_autodiscover_eval(r, v, str) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -992,6 +994,36 @@ ngx_http_autodiscover_value(ngx_http_request_t *r,
                       field->expect);
         return NGX_DECLINED;
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * a value with variables, as ngx_http_complex_value() gives it; one that
+ * is only a variable is that variable's value, flushed as the script
+ * engine would, not copied
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_eval(ngx_http_request_t *r,
+    ngx_http_autodiscover_value_t *v, ngx_str_t *str)
+{
+    ngx_http_variable_value_t  *vv;
+
+    if (v->index == NGX_ERROR) {
+        return ngx_http_complex_value(r, &v->cv, str);
+    }
+
+    vv = ngx_http_get_flushed_variable(r, v->index);
+
+    if (vv == NULL || vv->not_found || vv->len == 0) {
+        ngx_str_set(str, "");
+        return NGX_OK;
+    }
+
+    str->data = vv->data;
+    str->len = vv->len;
 
     return NGX_OK;
 }
