@@ -715,6 +715,11 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     ngx_http_autodiscover_prepare_protocol(pc);
+
+    if (ngx_http_autodiscover_template_protocol(cf, pc) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_http_autodiscover_deploy_protocol(cf, pc);
 
     return NGX_CONF_OK;

@@ -329,10 +329,31 @@ typedef struct {
  * keeps a request's protocols small enough for its pool
  */
 
+typedef struct ngx_http_autodiscover_proto_conf_s
+    ngx_http_autodiscover_proto_conf_t;
+
 typedef struct {
     ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_F_COUNT];
     int32_t                          num[NGX_HTTP_AUTODISCOVER_F_COUNT];
+    const ngx_http_autodiscover_proto_conf_t  *conf;  /* evaluated from */
 } ngx_http_autodiscover_proto_t;
+
+
+/*
+ * a protocol's part of an answer rendered when the configuration was
+ * read, with holes for the values of variables: text, a hole, text, ...;
+ * the last piece has no hole (field -1)
+ */
+
+typedef struct {
+    ngx_str_t                        text;
+    ngx_int_t                        field;
+} ngx_http_autodiscover_piece_t;
+
+typedef struct {
+    ngx_http_autodiscover_piece_t   *piece;
+    ngx_uint_t                       n;
+} ngx_http_autodiscover_template_t;
 
 
 /*
@@ -341,12 +362,13 @@ typedef struct {
  * fields that have variables (vars, in field order) left to evaluate
  */
 
-typedef struct {
+struct ngx_http_autodiscover_proto_conf_s {
     ngx_http_autodiscover_value_t   *value[NGX_HTTP_AUTODISCOVER_F_COUNT];
     ngx_http_autodiscover_proto_t    base;
     ngx_uint_t                       vars[NGX_HTTP_AUTODISCOVER_F_COUNT];
     ngx_uint_t                       nvars;
-} ngx_http_autodiscover_proto_conf_t;
+    ngx_http_autodiscover_template_t  *outlook;  /* NULL: rendered whole */
+};
 
 
 /* the profile signer: certificates and key (sign.c) */
@@ -692,6 +714,8 @@ ngx_int_t ngx_http_autodiscover_served(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_prepare_protocol(
     ngx_http_autodiscover_proto_conf_t *pc);
+ngx_int_t ngx_http_autodiscover_template_protocol(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc);
 ngx_int_t ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx,
     ngx_uint_t rules);
@@ -742,6 +766,8 @@ ngx_int_t ngx_http_autodiscover_sign(ngx_http_request_t *r,
 /* the formats' own rules, preparations and renderers */
 void ngx_http_autodiscover_check_outlook(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_outlook_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p);
 void ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_check_activesync(ngx_http_request_t *r,

@@ -61,6 +61,8 @@ static ngx_int_t ngx_http_autodiscover_evaluate_protocols(
 static ngx_int_t ngx_http_autodiscover_evaluate_protocol(
     ngx_http_request_t *r, ngx_http_autodiscover_proto_conf_t *pc,
     ngx_http_autodiscover_proto_t *p, ngx_http_autodiscover_taken_t *taken);
+static void ngx_http_autodiscover_protocol_defaults(
+    ngx_http_autodiscover_proto_t *p);
 static ngx_int_t ngx_http_autodiscover_default_port(ngx_int_t type,
     ngx_int_t tls);
 static void ngx_http_autodiscover_url_host(ngx_http_autodiscover_proto_t *p);
@@ -714,6 +716,8 @@ ngx_http_autodiscover_prepare_protocol(ngx_http_autodiscover_proto_conf_t *pc)
     ngx_http_autodiscover_value_t  *v;
 
     pc->nvars = 0;
+    pc->outlook = NULL;
+    pc->base.conf = NULL;
 
     for (f = 0; f < NGX_HTTP_AUTODISCOVER_F_COUNT; f++) {
         v = pc->value[f];
@@ -741,13 +745,14 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
     ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p,
     ngx_http_autodiscover_taken_t *taken)
 {
-    ngx_int_t                       rc, auth, type, num;
+    ngx_int_t                       rc, type, num;
     ngx_uint_t                      f, i, k;
     ngx_http_autodiscover_value_t  *v;
 
     /* the literals, as the configuration was read; then the variables */
 
     *p = pc->base;
+    p->conf = pc;
 
     for (i = 0; i < pc->nvars; i++) {
         f = pc->vars[i];
@@ -830,7 +835,20 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
         }
     }
 
-    /* the defaults, so that every renderer gets the same answer */
+    ngx_http_autodiscover_protocol_defaults(p);
+
+    return NGX_OK;
+}
+
+
+/* the defaults, so that every renderer gets the same answer */
+
+static void
+ngx_http_autodiscover_protocol_defaults(ngx_http_autodiscover_proto_t *p)
+{
+    ngx_int_t  auth, type;
+
+    type = p->num[NGX_HTTP_AUTODISCOVER_F_TYPE];
 
     if (p->num[NGX_HTTP_AUTODISCOVER_F_TLS] == NGX_CONF_UNSET) {
         p->num[NGX_HTTP_AUTODISCOVER_F_TLS] = NGX_HTTP_AUTODISCOVER_TLS_SSL;
@@ -868,8 +886,63 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
     if (p->num[NGX_HTTP_AUTODISCOVER_F_DOMAIN_REQUIRED] == NGX_CONF_UNSET) {
         p->num[NGX_HTTP_AUTODISCOVER_F_DOMAIN_REQUIRED] = 0;
     }
+}
 
-    return NGX_OK;
+
+/*
+ * a mail protocol whose type and every number are literal, and whose
+ * variables are only its server, login and domain name, is rendered for
+ * Outlook now, with holes for those three; a request whose values for
+ * them are all set gets the pieces and its values, escaped
+ */
+
+ngx_int_t
+ngx_http_autodiscover_template_protocol(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc)
+{
+    u_char                         hole[NGX_HTTP_AUTODISCOVER_F_COUNT][2];
+    ngx_int_t                      type;
+    ngx_uint_t                     i, f;
+    ngx_http_autodiscover_proto_t  p;
+
+    type = pc->base.num[NGX_HTTP_AUTODISCOVER_F_TYPE];
+
+    if (type == NGX_CONF_UNSET || ngx_http_autodiscover_url_type(type)
+        || type == NGX_HTTP_AUTODISCOVER_JMAP)
+    {
+        return NGX_OK;
+    }
+
+    p = pc->base;
+
+    for (i = 0; i < pc->nvars; i++) {
+        f = pc->vars[i];
+
+        if (f != NGX_HTTP_AUTODISCOVER_F_SERVER
+            && f != NGX_HTTP_AUTODISCOVER_F_LOGIN
+            && f != NGX_HTTP_AUTODISCOVER_F_DOMAIN_NAME)
+        {
+            return NGX_OK;
+        }
+
+        /* a byte no checked text has, and the field */
+
+        hole[f][0] = '\x01';
+        hole[f][1] = (u_char) ('A' + f);
+
+        p.str[f].data = hole[f];
+        p.str[f].len = 2;
+    }
+
+    if (p.str[NGX_HTTP_AUTODISCOVER_F_SERVER].len == 0) {
+        return NGX_OK;
+    }
+
+    p.str[NGX_HTTP_AUTODISCOVER_F_TYPE] = ngx_http_autodiscover_types[type];
+
+    ngx_http_autodiscover_protocol_defaults(&p);
+
+    return ngx_http_autodiscover_outlook_template(cf, pc, &p);
 }
 
 
