@@ -843,6 +843,35 @@ ngx_http_autodiscover_out_put(ngx_http_autodiscover_out_t *out,
 
 
 static ngx_inline void
+ngx_http_autodiscover_out_put_xml(ngx_http_autodiscover_out_t *out,
+    const ngx_str_t *value)
+{
+    const u_char  *v, *last;
+
+    if (out->pos == NULL || (size_t) (out->end - out->pos) < value->len) {
+        goto slow;
+    }
+
+    last = value->data + value->len;
+
+    for (v = value->data; v < last; v++) {
+        if (ngx_http_autodiscover_xml_extra[*v]) {
+            goto slow;
+        }
+    }
+
+    out->pos = ngx_cpymem(out->pos, value->data, value->len);
+    out->len += value->len;
+
+    return;
+
+slow:
+
+    ngx_http_autodiscover_out_xml(out, value);
+}
+
+
+static ngx_inline void
 ngx_http_autodiscover_out_put_element(ngx_http_autodiscover_out_t *out,
     u_char *open, size_t open_len, u_char *close, size_t close_len,
     const ngx_str_t *value)

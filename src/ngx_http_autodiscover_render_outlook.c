@@ -269,7 +269,7 @@ ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
         for (i = 0; i < t->n - 1; i++) {
             ngx_http_autodiscover_out_put(out, piece[i].text.data,
                                           piece[i].text.len);
-            ngx_http_autodiscover_out_xml(out, &s[piece[i].field]);
+            ngx_http_autodiscover_out_put_xml(out, &s[piece[i].field]);
         }
 
         ngx_http_autodiscover_out_put(out, piece[i].text.data,
