@@ -171,9 +171,28 @@ ngx_http_autodiscover_check_text(ngx_str_t *value)
 {
     u_char    *p, *last;
     uint32_t   c;
+    uint64_t   w;
 
     p = value->data;
     last = p + value->len;
+
+    /*
+     * eight bytes at a time while they are all printable ASCII: no byte
+     * has its high bit set, none is below 0x20 (no borrow), none is 0x7f
+     * (no carry into the high bit); anything else byte by byte
+     */
+
+    while (last - p >= 8) {
+        ngx_memcpy(&w, p, 8);
+
+        if ((w | (w - 0x2020202020202020ULL) | (w + 0x0101010101010101ULL))
+            & 0x8080808080808080ULL)
+        {
+            break;
+        }
+
+        p += 8;
+    }
 
     while (p < last) {
 
