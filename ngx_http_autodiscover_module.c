@@ -426,7 +426,13 @@ ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    /* every field is set below: ngx_pcalloc() only keeps it tidy */
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->account_base = NULL;  (made by merge, never inherited)
+     *
+     * every other field is set below
+     */
 
     for (i = 0; i < NGX_HTTP_AUTODISCOVER_A_COUNT; i++) {
         conf->account[i] = NGX_CONF_UNSET_PTR;
@@ -532,6 +538,10 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
     /* the DNS records name the hosts of the locations that answer */
 
     if (conf->format != NGX_CONF_UNSET_PTR) {
+        if (ngx_http_autodiscover_prepare_account(cf, conf) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
         amcf = ngx_http_conf_get_module_main_conf(cf,
                                                  ngx_http_autodiscover_module);
         surface = ngx_array_push(&amcf->surfaces);

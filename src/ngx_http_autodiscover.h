@@ -376,8 +376,22 @@ struct ngx_http_autodiscover_proto_conf_s {
 typedef struct ngx_http_autodiscover_signer_s  ngx_http_autodiscover_signer_t;
 
 
+/*
+ * what evaluating a location's account values starts from: the literals
+ * as the configuration was read, the values with variables (vars) left
+ */
+
+typedef struct {
+    ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_uint_t                       vars[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_uint_t                       nvars;
+} ngx_http_autodiscover_account_base_t;
+
+
 typedef struct {
     ngx_http_autodiscover_value_t   *account[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_http_autodiscover_account_base_t  *account_base;  /* or NULL */
     ngx_array_t                     *protocols;  /* proto_conf_t */
     ngx_array_t                     *domains;    /* ngx_str_t, lower case */
     ngx_array_t                     *provider_domains;  /* ngx_str_t */
@@ -716,6 +730,8 @@ void ngx_http_autodiscover_prepare_protocol(
     ngx_http_autodiscover_proto_conf_t *pc);
 ngx_int_t ngx_http_autodiscover_template_protocol(ngx_conf_t *cf,
     ngx_http_autodiscover_proto_conf_t *pc);
+ngx_int_t ngx_http_autodiscover_prepare_account(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf);
 ngx_int_t ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx,
     ngx_uint_t rules);

@@ -575,21 +575,43 @@ ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx,
     ngx_uint_t rules)
 {
-    ngx_int_t                         rc;
-    ngx_uint_t                        i;
-    ngx_http_autodiscover_service_t  *svc;
+    ngx_int_t                              rc;
+    ngx_uint_t                             i, k;
+    ngx_http_autodiscover_service_t       *svc;
+    ngx_http_autodiscover_account_base_t  *base;
 
     svc = &ctx->service;
+    base = alcf->account_base;
 
-    for (i = NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE;
-         i < NGX_HTTP_AUTODISCOVER_A_COUNT;
-         i++)
-    {
-        rc = ngx_http_autodiscover_value(r, alcf->account[i],
-                                         &ngx_http_autodiscover_account[i],
-                                         &svc->str[i], &svc->num[i]);
-        if (rc != NGX_OK) {
-            return rc;
+    if (base != NULL) {
+        /* the literals, as the configuration was read; then the variables */
+
+        ngx_memcpy(svc->str, base->str, sizeof(svc->str));
+        ngx_memcpy(svc->num, base->num, sizeof(svc->num));
+
+        for (k = 0; k < base->nvars; k++) {
+            i = base->vars[k];
+
+            rc = ngx_http_autodiscover_value(r, alcf->account[i],
+                                             &ngx_http_autodiscover_account[i],
+                                             &svc->str[i], &svc->num[i]);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+        }
+
+    } else {
+
+        for (i = NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE;
+             i < NGX_HTTP_AUTODISCOVER_A_COUNT;
+             i++)
+        {
+            rc = ngx_http_autodiscover_value(r, alcf->account[i],
+                                             &ngx_http_autodiscover_account[i],
+                                             &svc->str[i], &svc->num[i]);
+            if (rc != NGX_OK) {
+                return rc;
+            }
         }
     }
 
@@ -702,6 +724,52 @@ ngx_http_autodiscover_evaluate_protocols(ngx_http_request_t *r,
             return rc;
         }
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * a location's account values, as ngx_http_autodiscover_evaluate() would
+ * set them from the literals; autodiscover_serve (A_SERVE) is not among
+ * them, and stays as the request's context had it, zero
+ */
+
+ngx_int_t
+ngx_http_autodiscover_prepare_account(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf)
+{
+    ngx_uint_t                             i;
+    ngx_http_autodiscover_value_t         *v;
+    ngx_http_autodiscover_account_base_t  *base;
+
+    base = ngx_pcalloc(cf->pool, sizeof(ngx_http_autodiscover_account_base_t));
+    if (base == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE;
+         i < NGX_HTTP_AUTODISCOVER_A_COUNT;
+         i++)
+    {
+        v = alcf->account[i];
+
+        base->num[i] = NGX_CONF_UNSET;
+
+        if (v == NULL) {
+            continue;
+        }
+
+        if (v->cv.lengths != NULL) {
+            base->vars[base->nvars++] = i;
+            continue;
+        }
+
+        base->str[i] = v->cv.value;
+        base->num[i] = v->num;
+    }
+
+    alcf->account_base = base;
 
     return NGX_OK;
 }
