@@ -368,6 +368,7 @@ struct ngx_http_autodiscover_proto_conf_s {
     ngx_uint_t                       vars[NGX_HTTP_AUTODISCOVER_F_COUNT];
     ngx_uint_t                       nvars;
     ngx_http_autodiscover_template_t  *outlook;  /* NULL: rendered whole */
+    ngx_http_autodiscover_template_t  *autoconfig;
 };
 
 
@@ -514,6 +515,12 @@ typedef struct {
     size_t                           len;
     unsigned                         overflow:1;
 } ngx_http_autodiscover_out_t;
+
+
+/* a renderer of one protocol's part of an answer, from the protocol alone */
+
+typedef void (*ngx_http_autodiscover_proto_render_pt)(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_proto_t *p);
 
 
 /* renderers read the context only: any two passes must write the same */
@@ -744,6 +751,13 @@ ngx_int_t ngx_http_autodiscover_prepare_error(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_render_error(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_make_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_render_pt render,
+    const ngx_http_autodiscover_proto_t *p,
+    ngx_http_autodiscover_template_t **template);
+ngx_int_t ngx_http_autodiscover_out_template(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_template_t *t,
+    const ngx_http_autodiscover_proto_t *p);
 void ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out,
     const u_char *data, size_t len);
 void ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
@@ -783,6 +797,8 @@ ngx_int_t ngx_http_autodiscover_sign(ngx_http_request_t *r,
 void ngx_http_autodiscover_check_outlook(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 ngx_int_t ngx_http_autodiscover_outlook_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p);
+ngx_int_t ngx_http_autodiscover_autoconfig_template(ngx_conf_t *cf,
     ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p);
 void ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx);

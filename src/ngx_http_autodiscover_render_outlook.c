@@ -156,85 +156,15 @@ ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
 }
 
 
-/*
- * a protocol's Outlook entry, rendered now with the holes that
- * ngx_http_autodiscover_template_protocol() put in p (a 0x01 byte, then
- * 'A' plus the field), cut into pieces at the holes
- */
+/* a protocol's Outlook entry, rendered now with the holes in p */
 
 ngx_int_t
 ngx_http_autodiscover_outlook_template(ngx_conf_t *cf,
     ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p)
 {
-    u_char                            *start, *q, *last;
-    ngx_uint_t                         n;
-    ngx_http_autodiscover_out_t        out;
-    ngx_http_autodiscover_piece_t     *piece;
-    ngx_http_autodiscover_template_t  *t;
-
-    ngx_memzero(&out, sizeof(ngx_http_autodiscover_out_t));
-
-    ngx_http_autodiscover_outlook_protocol(&out, p);
-
-    start = ngx_pnalloc(cf->pool, out.len);
-    if (start == NULL) {
-        return NGX_ERROR;
-    }
-
-    last = start + out.len;
-
-    out.pos = start;
-    out.end = last;
-    out.len = 0;
-
-    ngx_http_autodiscover_outlook_protocol(&out, p);
-
-    if (out.overflow || out.pos != last) {
-        return NGX_ERROR;
-    }
-
-    n = 1;
-
-    for (q = start; q < last; q++) {
-        if (*q == '\x01') {
-            n++;
-        }
-    }
-
-    t = ngx_palloc(cf->pool, sizeof(ngx_http_autodiscover_template_t));
-    if (t == NULL) {
-        return NGX_ERROR;
-    }
-
-    t->piece = ngx_palloc(cf->pool, n * sizeof(ngx_http_autodiscover_piece_t));
-    if (t->piece == NULL) {
-        return NGX_ERROR;
-    }
-
-    t->n = n;
-
-    piece = t->piece;
-    piece->text.data = start;
-
-    for (q = start; q < last; q++) {
-        if (*q != '\x01') {
-            continue;
-        }
-
-        piece->text.len = q - piece->text.data;
-        piece->field = q[1] - 'A';
-        piece++;
-
-        q++;
-        piece->text.data = q + 1;
-    }
-
-    piece->text.len = last - piece->text.data;
-    piece->field = NGX_ERROR;
-
-    pc->outlook = t;
-
-    return NGX_OK;
+    return ngx_http_autodiscover_make_template(cf,
+                                       ngx_http_autodiscover_outlook_protocol,
+                                       p, &pc->outlook);
 }
 
 
@@ -242,42 +172,23 @@ static void
 ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_proto_t *p)
 {
-    ngx_str_t                                tls;
-    ngx_uint_t                               i;
-    const ngx_str_t                         *s;
-    const int32_t                           *n;
-    ngx_http_autodiscover_outlook_url_t     *u;
-    const ngx_http_autodiscover_piece_t     *piece;
-    const ngx_http_autodiscover_template_t  *t;
+    ngx_str_t                             tls;
+    ngx_uint_t                            i;
+    const ngx_str_t                      *s;
+    const int32_t                        *n;
+    ngx_http_autodiscover_outlook_url_t  *u;
 
     s = p->str;
     n = p->num;
 
     /* rendered with the configuration, when every hole has its value */
 
-    t = (p->conf != NULL) ? p->conf->outlook : NULL;
-
-    if (t != NULL) {
-        piece = t->piece;
-
-        for (i = 0; i < t->n - 1; i++) {
-            if (s[piece[i].field].len == 0) {
-                goto whole;
-            }
-        }
-
-        for (i = 0; i < t->n - 1; i++) {
-            ngx_http_autodiscover_out_put(out, piece[i].text.data,
-                                          piece[i].text.len);
-            ngx_http_autodiscover_out_put_xml(out, &s[piece[i].field]);
-        }
-
-        ngx_http_autodiscover_out_put(out, piece[i].text.data,
-                                      piece[i].text.len);
+    if (p->conf != NULL
+        && ngx_http_autodiscover_out_template(out, p->conf->outlook, p)
+           == NGX_OK)
+    {
         return;
     }
-
-whole:
 
     ngx_http_autodiscover_out_tag(out, 3, "<Protocol>");
     ngx_http_autodiscover_out_element(out, 4, "Type",

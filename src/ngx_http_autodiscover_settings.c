@@ -785,6 +785,7 @@ ngx_http_autodiscover_prepare_protocol(ngx_http_autodiscover_proto_conf_t *pc)
 
     pc->nvars = 0;
     pc->outlook = NULL;
+    pc->autoconfig = NULL;
     pc->base.conf = NULL;
 
     for (f = 0; f < NGX_HTTP_AUTODISCOVER_F_COUNT; f++) {
@@ -960,8 +961,8 @@ ngx_http_autodiscover_protocol_defaults(ngx_http_autodiscover_proto_t *p)
 /*
  * a mail protocol whose type and every number are literal, and whose
  * variables are only its server, login and domain name, is rendered for
- * Outlook now, with holes for those three; a request whose values for
- * them are all set gets the pieces and its values, escaped
+ * Outlook and autoconfig now, with holes for those three; a request whose
+ * values for them are all set gets the pieces and its values, escaped
  */
 
 ngx_int_t
@@ -1010,7 +1011,11 @@ ngx_http_autodiscover_template_protocol(ngx_conf_t *cf,
 
     ngx_http_autodiscover_protocol_defaults(&p);
 
-    return ngx_http_autodiscover_outlook_template(cf, pc, &p);
+    if (ngx_http_autodiscover_outlook_template(cf, pc, &p) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_autodiscover_autoconfig_template(cf, pc, &p);
 }
 
 
