@@ -511,15 +511,15 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_out_literal(out, "  </array>\n"
                                            "  <key>PayloadDescription</key>\n"
                                            "  <string>");
-    ngx_http_autodiscover_out_xml(out, description);
+    ngx_http_autodiscover_out_put_xml(out, description);
     ngx_http_autodiscover_out_literal(out, "</string>\n"
                                            "  <key>PayloadDisplayName</key>\n"
                                            "  <string>");
-    ngx_http_autodiscover_out_xml(out, name);
+    ngx_http_autodiscover_out_put_xml(out, name);
     ngx_http_autodiscover_out_literal(out, "</string>\n"
                                            "  <key>PayloadIdentifier</key>\n"
                                            "  <string>");
-    ngx_http_autodiscover_out_xml(out,
+    ngx_http_autodiscover_out_put_xml(out,
                           &ctx->apple_id[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
@@ -527,7 +527,7 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
         ngx_http_autodiscover_out_literal(out,
                                           "  <key>PayloadOrganization</key>\n"
                                           "  <string>");
-        ngx_http_autodiscover_out_xml(out,
+        ngx_http_autodiscover_out_put_xml(out,
                              &s[NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION]);
         ngx_http_autodiscover_out_literal(out, "</string>\n");
     }
@@ -539,7 +539,7 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
         "  <string>Configuration</string>\n"
         "  <key>PayloadUUID</key>\n"
         "  <string>");
-    ngx_http_autodiscover_out_xml(out,
+    ngx_http_autodiscover_out_put_xml(out,
                               &ctx->uuid[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE]);
     ngx_http_autodiscover_out_literal(out,
         "</string>\n"
@@ -672,12 +672,13 @@ ngx_http_autodiscover_apple_dav_payload(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "AccountDescription");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, description);
+    ngx_http_autodiscover_out_put_xml(out, description);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_key(out, prefix, "HostName");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+    ngx_http_autodiscover_out_put_xml(out,
+                                      &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_number(out, prefix, "Port",
@@ -685,7 +686,8 @@ ngx_http_autodiscover_apple_dav_payload(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "PrincipalURL");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_URL]);
+    ngx_http_autodiscover_out_put_xml(out,
+                                      &p->str[NGX_HTTP_AUTODISCOVER_F_URL]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_key(out, prefix, "UseSSL");
@@ -693,7 +695,7 @@ ngx_http_autodiscover_apple_dav_payload(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "Username");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, login);
+    ngx_http_autodiscover_out_put_xml(out, login);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_common(out, ctx, payload, name, description,
@@ -720,7 +722,7 @@ ngx_http_autodiscover_apple_common(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_out_literal(out, "      <key>PayloadType</key>\n"
                                            "      <string>");
-    ngx_http_autodiscover_out_raw(out, (u_char *) type, ngx_strlen(type));
+    ngx_http_autodiscover_out_put(out, (u_char *) type, ngx_strlen(type));
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_string(out, "PayloadUUID",
@@ -744,7 +746,7 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerAuthentication");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out,
+    ngx_http_autodiscover_out_put_xml(out,
                   &ngx_http_autodiscover_apple_auth[
                       ngx_http_autodiscover_auth_at(
                           p->num[NGX_HTTP_AUTODISCOVER_F_AUTH], 0)]);
@@ -752,7 +754,8 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerHostName");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+    ngx_http_autodiscover_out_put_xml(out,
+                                      &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_number(out, prefix, "MailServerPortNumber",
@@ -772,7 +775,7 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerUsername");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, login);
+    ngx_http_autodiscover_out_put_xml(out, login);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 }
 
@@ -783,7 +786,7 @@ ngx_http_autodiscover_apple_string(ngx_http_autodiscover_out_t *out,
 {
     ngx_http_autodiscover_apple_key(out, "", key);
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, value);
+    ngx_http_autodiscover_out_put_xml(out, value);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 }
 
@@ -793,8 +796,8 @@ ngx_http_autodiscover_apple_key(ngx_http_autodiscover_out_t *out,
     char *prefix, char *key)
 {
     ngx_http_autodiscover_out_literal(out, "      <key>");
-    ngx_http_autodiscover_out_raw(out, (u_char *) prefix, ngx_strlen(prefix));
-    ngx_http_autodiscover_out_raw(out, (u_char *) key, ngx_strlen(key));
+    ngx_http_autodiscover_out_put(out, (u_char *) prefix, ngx_strlen(prefix));
+    ngx_http_autodiscover_out_put(out, (u_char *) key, ngx_strlen(key));
     ngx_http_autodiscover_out_literal(out, "</key>\n");
 }
 
@@ -805,12 +808,25 @@ static void
 ngx_http_autodiscover_apple_number(ngx_http_autodiscover_out_t *out,
     char *prefix, char *key, ngx_int_t value)
 {
-    u_char  *p, buf[NGX_INT_T_LEN];
+    u_char      *digit, buf[NGX_INT_T_LEN];
+    ngx_uint_t   n;
 
-    p = ngx_sprintf(buf, "%i", value);
+    /* the digits from the last, as ngx_sprintf("%i") would write them */
+
+    digit = buf + NGX_INT_T_LEN;
+    n = (value < 0) ? (ngx_uint_t) -(value + 1) + 1 : (ngx_uint_t) value;
+
+    do {
+        *--digit = (u_char) ('0' + n % 10);
+        n /= 10;
+    } while (n);
+
+    if (value < 0) {
+        *--digit = '-';
+    }
 
     ngx_http_autodiscover_apple_key(out, prefix, key);
     ngx_http_autodiscover_out_literal(out, "      <integer>");
-    ngx_http_autodiscover_out_raw(out, buf, p - buf);
+    ngx_http_autodiscover_out_put(out, digit, buf + NGX_INT_T_LEN - digit);
     ngx_http_autodiscover_out_literal(out, "</integer>\n");
 }

@@ -141,7 +141,7 @@ ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
             "<clientConfig version=\"1.1\">\n"
             "  <emailProvider id=\"");
     }
-    ngx_http_autodiscover_out_xml(out, &ctx->domain);
+    ngx_http_autodiscover_out_put_xml(out, &ctx->domain);
     ngx_http_autodiscover_out_literal(out, "\">\n");
 
     ngx_http_autodiscover_out_element(out, 2, "domain", &ctx->domain);
@@ -298,7 +298,7 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
     } else {
         ngx_http_autodiscover_out_literal(out,
                                          "    <incomingServer type=\"");
-        ngx_http_autodiscover_out_xml(out,
+        ngx_http_autodiscover_out_put_xml(out,
                                    &ngx_http_autodiscover_server_types[type]);
         ngx_http_autodiscover_out_literal(out, "\">\n");
     }
@@ -500,7 +500,7 @@ ngx_http_autodiscover_autoconfig_url(ngx_http_autodiscover_out_t *out,
     }
 
     ngx_http_autodiscover_out_raw(out, (u_char *) open, ngx_strlen(open));
-    ngx_http_autodiscover_out_xml(out, url);
+    ngx_http_autodiscover_out_put_xml(out, url);
     ngx_http_autodiscover_out_raw(out, (u_char *) close, ngx_strlen(close));
 }
 
