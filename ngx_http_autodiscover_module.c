@@ -40,6 +40,8 @@ static void ngx_http_autodiscover_share(ngx_array_t *protocols,
 static ngx_http_autodiscover_value_t *ngx_http_autodiscover_compile(
     ngx_conf_t *cf, ngx_str_t *value, ngx_http_autodiscover_field_t *field,
     ngx_int_t *num);
+static ngx_http_autodiscover_value_t *ngx_http_autodiscover_one_variable(
+    ngx_conf_t *cf, ngx_http_autodiscover_value_t *v, ngx_str_t *value);
 
 
 static char *ngx_http_autodiscover_check_fallback(ngx_conf_t *cf,
@@ -440,7 +442,13 @@ ngx_http_autodiscover_create_loc_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    /* every field is set below: ngx_pcalloc() only keeps it tidy */
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->account_base = NULL;  (made by merge, never inherited)
+     *
+     * every other field is set below
+     */
 
     for (i = 0; i < NGX_HTTP_AUTODISCOVER_A_COUNT; i++) {
         conf->account[i] = NGX_CONF_UNSET_PTR;
@@ -546,6 +554,10 @@ ngx_http_autodiscover_merge_loc_conf(ngx_conf_t *cf, void *parent,
     /* the DNS records name the hosts of the locations that answer */
 
     if (conf->format != NGX_CONF_UNSET_PTR) {
+        if (ngx_http_autodiscover_prepare_account(cf, conf) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
         amcf = ngx_http_conf_get_module_main_conf(cf,
                                                  ngx_http_autodiscover_module);
         surface = ngx_array_push(&amcf->surfaces);
@@ -729,6 +741,11 @@ ngx_http_autodiscover_protocol(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     ngx_http_autodiscover_prepare_protocol(pc);
+
+    if (ngx_http_autodiscover_template_protocol(cf, pc) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_http_autodiscover_deploy_protocol(cf, pc);
 
     return NGX_CONF_OK;
@@ -1241,6 +1258,62 @@ ngx_http_autodiscover_check_max_body(ngx_conf_t *cf, void *post, void *data)
  * now, so that "nginx -t" reports it with its file and line
  */
 
+/*
+ * a value that is one variable and nothing else, "$name" or "${name}", is
+ * read at run time as the variable's value, without the script engine's
+ * two passes and copy; what it evaluates to is the same
+ */
+
+static ngx_http_autodiscover_value_t *
+ngx_http_autodiscover_one_variable(ngx_conf_t *cf,
+    ngx_http_autodiscover_value_t *v, ngx_str_t *value)
+{
+    u_char     *p, *last;
+    ngx_str_t   name;
+
+    p = value->data + 1;
+    last = value->data + value->len;
+
+    if (value->len < 2 || value->data[0] != '$') {
+        return v;
+    }
+
+    if (*p == '{') {
+        if (last[-1] != '}') {
+            return v;
+        }
+
+        p++;
+        last--;
+    }
+
+    name.data = p;
+    name.len = last - p;
+
+    /* "$1" is a capture, not a variable */
+
+    if (name.len == 0 || (*p >= '0' && *p <= '9')) {
+        return v;
+    }
+
+    for ( /* void */ ; p < last; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '_'))
+        {
+            return v;
+        }
+    }
+
+    v->index = ngx_http_get_variable_index(cf, &name);
+
+    if (v->index == NGX_ERROR) {
+        return NULL;
+    }
+
+    return v;
+}
+
+
 static ngx_http_autodiscover_value_t *
 ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_autodiscover_field_t *field, ngx_int_t *num)
@@ -1254,6 +1327,7 @@ ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
     }
 
     v->num = NGX_CONF_UNSET;
+    v->index = NGX_ERROR;
     v->shared = 0;
 
     ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
@@ -1267,7 +1341,7 @@ ngx_http_autodiscover_compile(ngx_conf_t *cf, ngx_str_t *value,
     }
 
     if (v->cv.lengths != NULL) {
-        return v;
+        return ngx_http_autodiscover_one_variable(cf, v, value);
     }
 
     /* a literal is parsed here, once, and never at run time */

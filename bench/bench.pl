@@ -116,10 +116,13 @@ if ($opt{smoke}) {
 # What is measured
 ###########################################################################
 
-# The service every row answers for (the module's listener only). Logins
-# come from a map keyed on the address: 100 entries in every row but the
-# big-map row, which has --map-size of them; the addresses asked for are
-# in the map, so every row does the same work apart from the map's size.
+# The service every row answers for (the module's listener only), a
+# hoster's: the server from a "hostnames" map with a regex key (the
+# domains asked for reach the regex, which matches), the login from a map
+# keyed on the address with a regex key beside its exact ones (100 entries
+# in every row but the big-map row, which has --map-size of them; the
+# addresses asked for are in the map, so every row does the same work
+# apart from the map's size), the display name from a map.
 
 my $HTTP_CONF = <<'END';
     map $autodiscover_domain $ad_name {
@@ -127,8 +130,17 @@ my $HTTP_CONF = <<'END';
         example.net  "Example Net Mail";
     }
 
+    map $autodiscover_domain $ad_server {
+        hostnames;
+        default                       mail.example.com;
+        example.net                   mx.example.net;
+        *.example.org                 mail.example.org;
+        ~^(?<ad_dom>[a-z0-9-]+)\.com$  mail.$ad_dom.com;
+    }
+
     map $autodiscover_email $ad_login {
         default      $autodiscover_email;
+        ~^(?<ad_user>[^@]+)@example\.org$  $ad_user;
         include      logins.map;
     }
 END
@@ -136,11 +148,11 @@ END
 my $SERVICE_CONF = <<'END';
         autodiscover_domains example.com example.net;
         autodiscover_display_name $ad_name;
-        autodiscover_protocol IMAP server=mail.example.com port=993 tls=ssl
+        autodiscover_protocol IMAP server=$ad_server port=993 tls=ssl
                               login=$ad_login;
-        autodiscover_protocol POP3 server=mail.example.com port=995 tls=ssl
+        autodiscover_protocol POP3 server=$ad_server port=995 tls=ssl
                               login=$ad_login;
-        autodiscover_protocol SMTP server=mail.example.com port=587
+        autodiscover_protocol SMTP server=$ad_server port=587
                               tls=starttls login=$ad_login;
         autodiscover_activesync_url https://mail.example.com/Microsoft-Server-ActiveSync;
 END
@@ -215,6 +227,8 @@ my @ROWS = (
         map_size => 100,
         memory   => 1,
         target   => 0.90,
+        floor    => 1,
+        own      => 4000,
         requests => sub {
             map {
                 +{ raw => post('/autodiscover/autodiscover.xml',
@@ -239,6 +253,8 @@ my @ROWS = (
         # addresses asked for, measured in the same rounds
         small    => 1,
         versus   => 'pox',         # printed beside it, from its own rounds
+        floor    => 1,
+        own      => 4000,
         requests => sub {
             map {
                 +{ raw => post('/autodiscover/autodiscover.xml',
@@ -255,6 +271,8 @@ my @ROWS = (
         handler  => 'autodiscover;',
         type     => 'text/xml',
         map_size => 100,
+        floor    => 1,
+        own      => 3000,
         requests => sub {
             map {
                 +{ raw => post('/autodiscover/autodiscover.xml',
@@ -272,6 +290,7 @@ my @ROWS = (
         handler  => 'autodiscover_json;',
         type     => 'application/json',
         map_size => 100,
+        own      => 2000,
         requests => sub {
             map {
                 +{ raw => get("/autodiscover/autodiscover.json/v1.0/"
@@ -291,6 +310,7 @@ my @ROWS = (
         type     => 'text/xml',
         map_size => 100,
         target   => 0.95,
+        own      => 2000,
         requests => sub {
             map {
                 +{ raw => get("/mail/config-v1.1.xml?emailaddress=" . (addr($_) =~ s/\@/%40/r)),
@@ -307,6 +327,7 @@ my @ROWS = (
         type     => 'application/x-apple-aspen-config',
         headers  => [ 'Content-Disposition' ],
         map_size => 100,
+        own      => 3000,
         requests => sub {
             map {
                 +{ raw => get("/profile?emailaddress=" . (addr($_) =~ s/\@/%40/r)),
@@ -410,6 +431,7 @@ for my $row (@run) {
 }
 
 out(summary()) unless $opt{profile};
+out(callgrind_summary()) if $opt{profile} =~ /^callgrind/;
 
 out("\nrounds: $opt{out}/rounds.tsv; this text: $opt{out}/results.txt\n");
 out($failed ? "\nFAILED: $failed row(s)\n" : "") ;
@@ -1397,28 +1419,146 @@ sub profile_row {
             @children = grep { $_ != $pid } @children;
 
             my $f = "$dir/callgrind-$side.txt";
-            system("callgrind_annotate --inclusive=no $out >$f 2>/dev/null");
+            system("callgrind_annotate --inclusive=no --threshold=100 $out "
+                   . ">$f 2>/dev/null");
             system("callgrind_annotate --inclusive=yes $out "
                    . ">$dir/callgrind-$side-inclusive.txt 2>/dev/null");
             my @l = read_file($f);
             my ($total) = map { /^([\d,]+)\s.*PROGRAM TOTALS/ ? $1 : () } @l;
             $total =~ tr/,//d if $total;
+            $summary{$row->{name}}{cg}{$side} = $total / $n if $total;
             out(sprintf("  callgrind %s: %s instructions per request "
                         . "(%d requests); %s\n", $side,
                         $total ? sprintf('%.0f', $total / $n) : '?', $n, $f));
             my $i = 0;
+            my @mine;
             for (@l) {
                 next unless /^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(.*)/;
-                next if $3 =~ /PROGRAM TOTALS/;
-                my $ir = $1 =~ tr/,//dr;
-                out(sprintf("    %8.0f %5.1f%%  %s\n", $ir / $n, $2, $3));
-                last if ++$i >= 30;
+                my ($ir, $pct, $fn) = ($1 =~ tr/,//dr, $2, $3);
+                next if $fn =~ /PROGRAM TOTALS/;
+                push @mine, [ $ir / $n, $pct, $fn ]
+                    if $fn =~ /ngx_http_autodiscover_module\.so\]$/;
+                next if $i >= 30;
+                out(sprintf("    %8.0f %5.1f%%  %s\n", $ir / $n, $pct, $fn));
+                $i++;
             }
+            next unless $side eq 'module';
+
+            # the module's own functions, by their own instructions
+            my $sum = 0;
+            $sum += $_->[0] for @mine;
+            out(sprintf("  the module's functions: %.0f instructions per "
+                        . "request of their own; the first %d:\n", $sum,
+                        min(scalar(@mine), 15)));
+            for my $m (@mine[0 .. min($#mine, 14)]) {
+                (my $name = $m->[2]) =~ s/\s*\[.*\]$//;
+                $name =~ s{^src/}{};
+                out(sprintf("    %8.0f  %s\n", $m->[0], $name));
+            }
+            $summary{$row->{name}}{cg}{functions} =
+                [ map { [ $_->[0], $_->[2] =~ s/\s*\[.*\]$//r
+                                           =~ s{^.*:}{}r ] }
+                      @mine[0 .. min($#mine, 4)] ];
         }
+
+        floor_row($row, $dir, \@reqs) if $row->{floor};
+        callgrind_row($row);
         return;
     }
 
     die "--profile is perf, callgrind or callgrind-cache\n";
+}
+
+
+# The parse floor of a POST row: libxml2's bare SAX2 push parse of the
+# row's first request body (bench/parse-floor.c, built once per run), one
+# reused parser context, handlers that do nothing; instructions per parse
+# under callgrind
+
+my $FLOOR_BIN;
+
+sub floor_row {
+    my ($row, $dir, $reqs) = @_;
+
+    if (!defined $FLOOR_BIN) {
+        $FLOOR_BIN = "$opt{out}/parse-floor";
+        my $flags = `pkg-config --cflags --libs libxml-2.0 2>/dev/null`
+                    || '-I/usr/include/libxml2 -lxml2';
+        chomp $flags;
+        my ($inc) = join ' ', grep { /^-I/ } split ' ', $flags;
+        my ($lib) = join ' ', grep { !/^-I/ } split ' ', $flags;
+        system("cc -O2 $inc -o $FLOOR_BIN $BENCH/parse-floor.c $lib") == 0
+            or die "cannot build bench/parse-floor.c\n";
+    }
+
+    my ($body) = $reqs->[0]{raw} =~ /\r\n\r\n(.*)\z/s;
+    open my $fh, '>', "$dir/floor-body.xml" or die $!;
+    binmode $fh;
+    print $fh $body;
+    close $fh;
+
+    my $n = 1000;
+    my $out = "$dir/callgrind-floor.out";
+    system("valgrind --tool=callgrind "
+           . "--toggle-collect=ngx_http_autodiscover_floor_parse "
+           . "--callgrind-out-file=$out $FLOOR_BIN $dir/floor-body.xml $n "
+           . ">$dir/logs/callgrind-floor.log 2>&1") == 0
+        or die "parse-floor failed, see $dir/logs/callgrind-floor.log\n";
+    my ($total) = map { /Collected\s*:\s*(\d+)/ ? $1 : () }
+                  read_file("$dir/logs/callgrind-floor.log");
+    die "no count from parse-floor\n" unless $total;
+    system("callgrind_annotate $out >$dir/callgrind-floor.txt 2>/dev/null");
+
+    $summary{$row->{name}}{cg}{floor} = $total / $n;
+    out(sprintf("  callgrind floor: %.0f instructions per parse of the "
+                . "%d-byte body (libxml2 alone, %d parses); "
+                . "$dir/callgrind-floor.txt\n", $total / $n, length($body),
+                $n));
+}
+
+
+# module - return - floor, against the row's target
+
+sub callgrind_row {
+    my ($row) = @_;
+    my $c = $summary{$row->{name}}{cg} or return;
+    return unless $c->{module} && $c->{return};
+    my $own = $c->{module} - $c->{return} - ($c->{floor} // 0);
+    $c->{own} = $own;
+    out(sprintf("  callgrind per request: module %.0f, return 200 %.0f, "
+                . "floor %s, the module's own cost %.0f%s\n", $c->{module},
+                $c->{return},
+                defined $c->{floor} ? sprintf('%.0f', $c->{floor}) : 'none',
+                $own,
+                $row->{own} ? sprintf(' (target <= %d: %s)', $row->{own},
+                                      $own <= $row->{own} ? 'met' : 'NOT met')
+                            : ''));
+}
+
+
+sub callgrind_summary {
+    my $t = "\n== callgrind: instructions per request\n";
+    $t .= sprintf("%-12s %8s %8s %8s %8s %7s  %s\n", 'row', 'module',
+                  'return', 'floor', 'own', 'target', 'top module functions');
+    for my $row (@run) {
+        my $c = $summary{$row->{name}}{cg};
+        if (!$c || !defined $c->{own}) {
+            $t .= sprintf("%-12s FAILED\n", $row->{name});
+            next;
+        }
+        $t .= sprintf("%-12s %8.0f %8.0f %8s %8.0f %7s  %s\n", $row->{name},
+                      $c->{module}, $c->{return},
+                      defined $c->{floor} ? sprintf('%.0f', $c->{floor})
+                                          : '-',
+                      $c->{own},
+                      $row->{own} ? ($c->{own} <= $row->{own} ? '' : '!')
+                                    . "<=$row->{own}" : '',
+                      join(', ', map { sprintf '%s %.0f', $_->[1], $_->[0] }
+                                 @{$c->{functions} || []}));
+    }
+    $t .= "own: module - return - floor (floor: libxml2's bare parse of the "
+        . "same body, POST rows); !: above the target\n";
+    return $t;
 }
 
 

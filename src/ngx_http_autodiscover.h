@@ -393,6 +393,7 @@ typedef struct {
 typedef struct {
     ngx_http_complex_value_t         cv;
     ngx_int_t                        num;       /* a literal's, parsed */
+    ngx_int_t                        index;     /* one variable's, or -1 */
     ngx_uint_t                       shared;    /* by several protocols */
 } ngx_http_autodiscover_value_t;
 
@@ -403,10 +404,31 @@ typedef struct {
  * keeps a request's protocols small enough for its pool
  */
 
+typedef struct ngx_http_autodiscover_proto_conf_s
+    ngx_http_autodiscover_proto_conf_t;
+
 typedef struct {
     ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_F_COUNT];
     int32_t                          num[NGX_HTTP_AUTODISCOVER_F_COUNT];
+    const ngx_http_autodiscover_proto_conf_t  *conf;  /* evaluated from */
 } ngx_http_autodiscover_proto_t;
+
+
+/*
+ * a protocol's part of an answer rendered when the configuration was
+ * read, with holes for the values of variables: text, a hole, text, ...;
+ * the last piece has no hole (field -1)
+ */
+
+typedef struct {
+    ngx_str_t                        text;
+    ngx_int_t                        field;
+} ngx_http_autodiscover_piece_t;
+
+typedef struct {
+    ngx_http_autodiscover_piece_t   *piece;
+    ngx_uint_t                       n;
+} ngx_http_autodiscover_template_t;
 
 
 /*
@@ -415,12 +437,14 @@ typedef struct {
  * fields that have variables (vars, in field order) left to evaluate
  */
 
-typedef struct {
+struct ngx_http_autodiscover_proto_conf_s {
     ngx_http_autodiscover_value_t   *value[NGX_HTTP_AUTODISCOVER_F_COUNT];
     ngx_http_autodiscover_proto_t    base;
     ngx_uint_t                       vars[NGX_HTTP_AUTODISCOVER_F_COUNT];
     ngx_uint_t                       nvars;
-} ngx_http_autodiscover_proto_conf_t;
+    ngx_http_autodiscover_template_t  *outlook;  /* NULL: rendered whole */
+    ngx_http_autodiscover_template_t  *autoconfig;
+};
 
 
 /* the profile signer: certificates and key (sign.c) */
@@ -428,8 +452,22 @@ typedef struct {
 typedef struct ngx_http_autodiscover_signer_s  ngx_http_autodiscover_signer_t;
 
 
+/*
+ * what evaluating a location's account values starts from: the literals
+ * as the configuration was read, the values with variables (vars) left
+ */
+
+typedef struct {
+    ngx_str_t                        str[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_int_t                        num[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_uint_t                       vars[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_uint_t                       nvars;
+} ngx_http_autodiscover_account_base_t;
+
+
 typedef struct {
     ngx_http_autodiscover_value_t   *account[NGX_HTTP_AUTODISCOVER_A_COUNT];
+    ngx_http_autodiscover_account_base_t  *account_base;  /* or NULL */
     ngx_array_t                     *protocols;  /* proto_conf_t */
     ngx_array_t                     *domains;    /* ngx_str_t, lower case */
     ngx_array_t                     *provider_domains;  /* ngx_str_t */
@@ -612,6 +650,12 @@ typedef struct {
 } ngx_http_autodiscover_out_t;
 
 
+/* a renderer of one protocol's part of an answer, from the protocol alone */
+
+typedef void (*ngx_http_autodiscover_proto_render_pt)(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_proto_t *p);
+
+
 /* renderers read the context only: any two passes must write the same */
 typedef void (*ngx_http_autodiscover_render_pt)(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx);
@@ -681,7 +725,7 @@ extern ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[];
 
 
 #define ngx_http_autodiscover_out_literal(out, s)                             \
-    ngx_http_autodiscover_out_raw(out, (u_char *) s, sizeof(s) - 1)
+    ngx_http_autodiscover_out_put(out, (u_char *) s, sizeof(s) - 1)
 
 
 /*
@@ -706,7 +750,7 @@ extern ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[];
 
 /* "<name>value</name>", the value escaped */
 #define ngx_http_autodiscover_out_element(out, depth, name, value)            \
-    ngx_http_autodiscover_out_element_n(out,                                 \
+    ngx_http_autodiscover_out_put_element(out,                               \
                                         ngx_http_autodiscover_open(depth,    \
                                                                    name),    \
                                         ngx_http_autodiscover_close(name),   \
@@ -721,11 +765,12 @@ extern ngx_http_autodiscover_format_t  ngx_http_autodiscover_formats[];
 
 /* "on" or "off" */
 #define ngx_http_autodiscover_out_flag(out, depth, name, value)               \
-    ngx_http_autodiscover_out_flag_n(out,                                    \
+    ngx_http_autodiscover_out_put_element(out,                               \
                                      ngx_http_autodiscover_open(depth,       \
                                                                 name),       \
                                      ngx_http_autodiscover_close(name),      \
-                                     value)
+                                     &ngx_http_autodiscover_on_off[          \
+                                                            (value) != 0])
 
 /* a tag, as written, on a line of its own */
 #define ngx_http_autodiscover_out_tag(out, depth, tag)                        \
@@ -838,6 +883,10 @@ ngx_int_t ngx_http_autodiscover_served(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_prepare_protocol(
     ngx_http_autodiscover_proto_conf_t *pc);
+ngx_int_t ngx_http_autodiscover_template_protocol(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc);
+ngx_int_t ngx_http_autodiscover_prepare_account(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf);
 ngx_int_t ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx,
     ngx_uint_t rules);
@@ -850,6 +899,13 @@ ngx_int_t ngx_http_autodiscover_prepare_error(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_render_error(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_make_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_render_pt render,
+    const ngx_http_autodiscover_proto_t *p,
+    ngx_http_autodiscover_template_t **template);
+ngx_int_t ngx_http_autodiscover_out_template(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_template_t *t,
+    const ngx_http_autodiscover_proto_t *p);
 void ngx_http_autodiscover_out_raw(ngx_http_autodiscover_out_t *out,
     const u_char *data, size_t len);
 void ngx_http_autodiscover_out_xml(ngx_http_autodiscover_out_t *out,
@@ -898,6 +954,10 @@ ngx_int_t ngx_http_autodiscover_sign(ngx_http_request_t *r,
 /* the formats' own rules, preparations and renderers */
 void ngx_http_autodiscover_check_outlook(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx);
+ngx_int_t ngx_http_autodiscover_outlook_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p);
+ngx_int_t ngx_http_autodiscover_autoconfig_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p);
 void ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx);
 void ngx_http_autodiscover_check_activesync(ngx_http_request_t *r,
@@ -944,6 +1004,98 @@ void ngx_http_autodiscover_render_records_json(
 
 
 extern ngx_module_t  ngx_http_autodiscover_module;
+
+
+/* render: the escaping table of XML text, and "off" and "on" */
+extern const u_char     ngx_http_autodiscover_xml_extra[];
+extern const ngx_str_t  ngx_http_autodiscover_on_off[];
+
+
+/*
+ * the fast paths of the output primitives, inlined where a renderer calls
+ * them, so that the copies of literal tags, whose lengths the compiler
+ * knows, are a few moves: bytes that fit, and a value with nothing to
+ * escape; anything else goes to the functions of render.c
+ */
+
+static ngx_inline void
+ngx_http_autodiscover_out_put(ngx_http_autodiscover_out_t *out,
+    const u_char *data, size_t len)
+{
+    if (out->pos != NULL && (size_t) (out->end - out->pos) >= len) {
+        out->pos = ngx_cpymem(out->pos, data, len);
+        out->len += len;
+        return;
+    }
+
+    ngx_http_autodiscover_out_raw(out, data, len);
+}
+
+
+static ngx_inline void
+ngx_http_autodiscover_out_put_xml(ngx_http_autodiscover_out_t *out,
+    const ngx_str_t *value)
+{
+    const u_char  *v, *last;
+
+    if (out->pos == NULL || (size_t) (out->end - out->pos) < value->len) {
+        goto slow;
+    }
+
+    last = value->data + value->len;
+
+    for (v = value->data; v < last; v++) {
+        if (ngx_http_autodiscover_xml_extra[*v]) {
+            goto slow;
+        }
+    }
+
+    out->pos = ngx_cpymem(out->pos, value->data, value->len);
+    out->len += value->len;
+
+    return;
+
+slow:
+
+    ngx_http_autodiscover_out_xml(out, value);
+}
+
+
+static ngx_inline void
+ngx_http_autodiscover_out_put_element(ngx_http_autodiscover_out_t *out,
+    u_char *open, size_t open_len, u_char *close, size_t close_len,
+    const ngx_str_t *value)
+{
+    u_char        *p;
+    const u_char  *v, *last;
+
+    if (out->pos == NULL
+        || (size_t) (out->end - out->pos) < open_len + value->len + close_len)
+    {
+        goto slow;
+    }
+
+    last = value->data + value->len;
+
+    for (v = value->data; v < last; v++) {
+        if (ngx_http_autodiscover_xml_extra[*v]) {
+            goto slow;
+        }
+    }
+
+    p = ngx_cpymem(out->pos, open, open_len);
+    p = ngx_cpymem(p, value->data, value->len);
+    out->pos = ngx_cpymem(p, close, close_len);
+    out->len += open_len + value->len + close_len;
+
+    return;
+
+slow:
+
+    ngx_http_autodiscover_out_element_n(out, open, open_len, close, close_len,
+                                        value);
+}
+
 
 
 #endif /* _NGX_HTTP_AUTODISCOVER_H_INCLUDED_ */

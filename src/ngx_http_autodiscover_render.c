@@ -51,14 +51,14 @@ static u_char  ngx_http_autodiscover_hex[] = "0123456789abcdef";
 
 /* what escaping adds to a byte of XML text: &lt; &gt; &amp; &quot; &apos; */
 
-static u_char  ngx_http_autodiscover_xml_extra[256] = {
+const u_char  ngx_http_autodiscover_xml_extra[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 5, 0, 0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0,     /*  "   &' */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0      /* < > */
 };
 
-static ngx_str_t  ngx_http_autodiscover_on_off[] = {
+const ngx_str_t  ngx_http_autodiscover_on_off[] = {
     ngx_string("off"),
     ngx_string("on")
 };
@@ -117,6 +117,131 @@ ngx_http_autodiscover_render(ngx_http_request_t *r,
                       o.len, len);
         return NGX_ERROR;
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * a protocol's part of an answer, rendered when the configuration is read
+ * with the holes that ngx_http_autodiscover_template_protocol() put in p
+ * (a 0x01 byte, then 'A' plus the field), cut into pieces at the holes
+ */
+
+ngx_int_t
+ngx_http_autodiscover_make_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_render_pt render,
+    const ngx_http_autodiscover_proto_t *p,
+    ngx_http_autodiscover_template_t **template)
+{
+    u_char                            *start, *q, *last;
+    ngx_uint_t                         n;
+    ngx_http_autodiscover_out_t        out;
+    ngx_http_autodiscover_piece_t     *piece;
+    ngx_http_autodiscover_template_t  *t;
+
+    ngx_memzero(&out, sizeof(ngx_http_autodiscover_out_t));
+
+    render(&out, p);
+
+    start = ngx_pnalloc(cf->pool, out.len);
+    if (start == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = start + out.len;
+
+    out.pos = start;
+    out.end = last;
+    out.len = 0;
+
+    render(&out, p);
+
+    if (out.overflow || out.pos != last) {
+        return NGX_ERROR;
+    }
+
+    n = 1;
+
+    for (q = start; q < last; q++) {
+        if (*q == '\x01') {
+            n++;
+        }
+    }
+
+    t = ngx_palloc(cf->pool, sizeof(ngx_http_autodiscover_template_t));
+    if (t == NULL) {
+        return NGX_ERROR;
+    }
+
+    t->piece = ngx_palloc(cf->pool, n * sizeof(ngx_http_autodiscover_piece_t));
+    if (t->piece == NULL) {
+        return NGX_ERROR;
+    }
+
+    t->n = n;
+
+    piece = t->piece;
+    piece->text.data = start;
+
+    for (q = start; q < last; q++) {
+        if (*q != '\x01') {
+            continue;
+        }
+
+        piece->text.len = q - piece->text.data;
+        piece->field = q[1] - 'A';
+        piece++;
+
+        q++;
+        piece->text.data = q + 1;
+    }
+
+    piece->text.len = last - piece->text.data;
+    piece->field = NGX_ERROR;
+
+    *template = t;
+
+    return NGX_OK;
+}
+
+
+/*
+ * the pieces of a template with this request's values in its holes,
+ * escaped; NGX_DECLINED, and nothing written, when there is no template
+ * or a hole's value is empty (the part is then rendered whole, without
+ * the element that value would have)
+ */
+
+ngx_int_t
+ngx_http_autodiscover_out_template(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_template_t *t,
+    const ngx_http_autodiscover_proto_t *p)
+{
+    ngx_uint_t                            i;
+    const ngx_str_t                      *s;
+    const ngx_http_autodiscover_piece_t  *piece;
+
+    if (t == NULL) {
+        return NGX_DECLINED;
+    }
+
+    s = p->str;
+    piece = t->piece;
+
+    for (i = 0; i < t->n - 1; i++) {
+        if (s[piece[i].field].len == 0) {
+            return NGX_DECLINED;
+        }
+    }
+
+    for (i = 0; i < t->n - 1; i++) {
+        ngx_http_autodiscover_out_put(out, piece[i].text.data,
+                                      piece[i].text.len);
+        ngx_http_autodiscover_out_put_xml(out, &s[piece[i].field]);
+    }
+
+    ngx_http_autodiscover_out_put(out, piece[i].text.data, piece[i].text.len);
 
     return NGX_OK;
 }

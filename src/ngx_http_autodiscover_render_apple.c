@@ -513,15 +513,15 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
     ngx_http_autodiscover_out_literal(out, "  </array>\n"
                                            "  <key>PayloadDescription</key>\n"
                                            "  <string>");
-    ngx_http_autodiscover_out_xml(out, description);
+    ngx_http_autodiscover_out_put_xml(out, description);
     ngx_http_autodiscover_out_literal(out, "</string>\n"
                                            "  <key>PayloadDisplayName</key>\n"
                                            "  <string>");
-    ngx_http_autodiscover_out_xml(out, name);
+    ngx_http_autodiscover_out_put_xml(out, name);
     ngx_http_autodiscover_out_literal(out, "</string>\n"
                                            "  <key>PayloadIdentifier</key>\n"
                                            "  <string>");
-    ngx_http_autodiscover_out_xml(out,
+    ngx_http_autodiscover_out_put_xml(out,
                           &ctx->apple_id[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
@@ -529,7 +529,7 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
         ngx_http_autodiscover_out_literal(out,
                                           "  <key>PayloadOrganization</key>\n"
                                           "  <string>");
-        ngx_http_autodiscover_out_xml(out,
+        ngx_http_autodiscover_out_put_xml(out,
                              &s[NGX_HTTP_AUTODISCOVER_A_PROFILE_ORGANIZATION]);
         ngx_http_autodiscover_out_literal(out, "</string>\n");
     }
@@ -541,7 +541,7 @@ ngx_http_autodiscover_render_apple(ngx_http_autodiscover_out_t *out,
         "  <string>Configuration</string>\n"
         "  <key>PayloadUUID</key>\n"
         "  <string>");
-    ngx_http_autodiscover_out_xml(out,
+    ngx_http_autodiscover_out_put_xml(out,
                               &ctx->uuid[NGX_HTTP_AUTODISCOVER_APPLE_PROFILE]);
     ngx_http_autodiscover_out_literal(out,
         "</string>\n"
@@ -674,12 +674,13 @@ ngx_http_autodiscover_apple_dav_payload(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "AccountDescription");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, description);
+    ngx_http_autodiscover_out_put_xml(out, description);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_key(out, prefix, "HostName");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+    ngx_http_autodiscover_out_put_xml(out,
+                                      &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_number(out, prefix, "Port",
@@ -687,7 +688,8 @@ ngx_http_autodiscover_apple_dav_payload(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "PrincipalURL");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_URL]);
+    ngx_http_autodiscover_out_put_xml(out,
+                                      &p->str[NGX_HTTP_AUTODISCOVER_F_URL]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_key(out, prefix, "UseSSL");
@@ -695,7 +697,7 @@ ngx_http_autodiscover_apple_dav_payload(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "Username");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, login);
+    ngx_http_autodiscover_out_put_xml(out, login);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_common(out, ctx, payload, name, description,
@@ -722,7 +724,7 @@ ngx_http_autodiscover_apple_common(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_out_literal(out, "      <key>PayloadType</key>\n"
                                            "      <string>");
-    ngx_http_autodiscover_out_raw(out, (u_char *) type, ngx_strlen(type));
+    ngx_http_autodiscover_out_put(out, (u_char *) type, ngx_strlen(type));
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_string(out, "PayloadUUID",
@@ -746,7 +748,7 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerAuthentication");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out,
+    ngx_http_autodiscover_out_put_xml(out,
                   &ngx_http_autodiscover_apple_auth[
                       ngx_http_autodiscover_auth_at(
                           p->num[NGX_HTTP_AUTODISCOVER_F_AUTH], 0)]);
@@ -754,7 +756,8 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerHostName");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
+    ngx_http_autodiscover_out_put_xml(out,
+                                      &p->str[NGX_HTTP_AUTODISCOVER_F_SERVER]);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 
     ngx_http_autodiscover_apple_number(out, prefix, "MailServerPortNumber",
@@ -774,7 +777,7 @@ ngx_http_autodiscover_apple_server(ngx_http_autodiscover_out_t *out,
 
     ngx_http_autodiscover_apple_key(out, prefix, "MailServerUsername");
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, login);
+    ngx_http_autodiscover_out_put_xml(out, login);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 }
 
@@ -785,7 +788,7 @@ ngx_http_autodiscover_apple_string(ngx_http_autodiscover_out_t *out,
 {
     ngx_http_autodiscover_apple_key(out, "", key);
     ngx_http_autodiscover_out_literal(out, "      <string>");
-    ngx_http_autodiscover_out_xml(out, value);
+    ngx_http_autodiscover_out_put_xml(out, value);
     ngx_http_autodiscover_out_literal(out, "</string>\n");
 }
 
@@ -795,8 +798,8 @@ ngx_http_autodiscover_apple_key(ngx_http_autodiscover_out_t *out,
     char *prefix, char *key)
 {
     ngx_http_autodiscover_out_literal(out, "      <key>");
-    ngx_http_autodiscover_out_raw(out, (u_char *) prefix, ngx_strlen(prefix));
-    ngx_http_autodiscover_out_raw(out, (u_char *) key, ngx_strlen(key));
+    ngx_http_autodiscover_out_put(out, (u_char *) prefix, ngx_strlen(prefix));
+    ngx_http_autodiscover_out_put(out, (u_char *) key, ngx_strlen(key));
     ngx_http_autodiscover_out_literal(out, "</key>\n");
 }
 
@@ -807,12 +810,25 @@ static void
 ngx_http_autodiscover_apple_number(ngx_http_autodiscover_out_t *out,
     char *prefix, char *key, ngx_int_t value)
 {
-    u_char  *p, buf[NGX_INT_T_LEN];
+    u_char      *digit, buf[NGX_INT_T_LEN];
+    ngx_uint_t   n;
 
-    p = ngx_sprintf(buf, "%i", value);
+    /* the digits from the last, as ngx_sprintf("%i") would write them */
+
+    digit = buf + NGX_INT_T_LEN;
+    n = (value < 0) ? (ngx_uint_t) -(value + 1) + 1 : (ngx_uint_t) value;
+
+    do {
+        *--digit = (u_char) ('0' + n % 10);
+        n /= 10;
+    } while (n);
+
+    if (value < 0) {
+        *--digit = '-';
+    }
 
     ngx_http_autodiscover_apple_key(out, prefix, key);
     ngx_http_autodiscover_out_literal(out, "      <integer>");
-    ngx_http_autodiscover_out_raw(out, buf, p - buf);
+    ngx_http_autodiscover_out_put(out, digit, buf + NGX_INT_T_LEN - digit);
     ngx_http_autodiscover_out_literal(out, "</integer>\n");
 }

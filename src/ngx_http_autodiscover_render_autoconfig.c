@@ -20,6 +20,8 @@
 static void ngx_http_autodiscover_autoconfig_server(
     ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_ctx_t *ctx,
     const ngx_http_autodiscover_proto_t *p);
+static void ngx_http_autodiscover_autoconfig_server_alone(
+    ngx_http_autodiscover_out_t *out, const ngx_http_autodiscover_proto_t *p);
 static ngx_uint_t ngx_http_autodiscover_autoconfig_v12(
     const ngx_http_autodiscover_ctx_t *ctx);
 static ngx_uint_t ngx_http_autodiscover_autoconfig_oauth2(
@@ -139,7 +141,7 @@ ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
             "<clientConfig version=\"1.1\">\n"
             "  <emailProvider id=\"");
     }
-    ngx_http_autodiscover_out_xml(out, &ctx->domain);
+    ngx_http_autodiscover_out_put_xml(out, &ctx->domain);
     ngx_http_autodiscover_out_literal(out, "\">\n");
 
     ngx_http_autodiscover_out_element(out, 2, "domain", &ctx->domain);
@@ -234,6 +236,38 @@ ngx_http_autodiscover_render_autoconfig(ngx_http_autodiscover_out_t *out,
 }
 
 
+/*
+ * a mail server's entry, rendered now with the holes in p; only with a
+ * login, literal or in a hole: without one, the entry names the address
+ * asked for
+ */
+
+ngx_int_t
+ngx_http_autodiscover_autoconfig_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p)
+{
+    if (!ngx_http_autodiscover_autoconfig_type(p)
+        || p->str[NGX_HTTP_AUTODISCOVER_F_LOGIN].len == 0)
+    {
+        return NGX_OK;
+    }
+
+    return ngx_http_autodiscover_make_template(cf,
+                                  ngx_http_autodiscover_autoconfig_server_alone,
+                                  p, &pc->autoconfig);
+}
+
+
+/* the entry of a server with a login: the request is not needed */
+
+static void
+ngx_http_autodiscover_autoconfig_server_alone(ngx_http_autodiscover_out_t *out,
+    const ngx_http_autodiscover_proto_t *p)
+{
+    ngx_http_autodiscover_autoconfig_server(out, NULL, p);
+}
+
+
 static void
 ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_ctx_t *ctx,
@@ -248,6 +282,15 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
     n = p->num;
     type = n[NGX_HTTP_AUTODISCOVER_F_TYPE];
 
+    /* rendered with the configuration, when every hole has its value */
+
+    if (p->conf != NULL
+        && ngx_http_autodiscover_out_template(out, p->conf->autoconfig, p)
+           == NGX_OK)
+    {
+        return;
+    }
+
     if (type == NGX_HTTP_AUTODISCOVER_SMTP) {
         ngx_http_autodiscover_out_literal(out,
                                         "    <outgoingServer type=\"smtp\">\n");
@@ -255,7 +298,7 @@ ngx_http_autodiscover_autoconfig_server(ngx_http_autodiscover_out_t *out,
     } else {
         ngx_http_autodiscover_out_literal(out,
                                          "    <incomingServer type=\"");
-        ngx_http_autodiscover_out_xml(out,
+        ngx_http_autodiscover_out_put_xml(out,
                                    &ngx_http_autodiscover_server_types[type]);
         ngx_http_autodiscover_out_literal(out, "\">\n");
     }
@@ -457,7 +500,7 @@ ngx_http_autodiscover_autoconfig_url(ngx_http_autodiscover_out_t *out,
     }
 
     ngx_http_autodiscover_out_raw(out, (u_char *) open, ngx_strlen(open));
-    ngx_http_autodiscover_out_xml(out, url);
+    ngx_http_autodiscover_out_put_xml(out, url);
     ngx_http_autodiscover_out_raw(out, (u_char *) close, ngx_strlen(close));
 }
 

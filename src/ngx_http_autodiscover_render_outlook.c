@@ -156,6 +156,18 @@ ngx_http_autodiscover_render_outlook(ngx_http_autodiscover_out_t *out,
 }
 
 
+/* a protocol's Outlook entry, rendered now with the holes in p */
+
+ngx_int_t
+ngx_http_autodiscover_outlook_template(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p)
+{
+    return ngx_http_autodiscover_make_template(cf,
+                                       ngx_http_autodiscover_outlook_protocol,
+                                       p, &pc->outlook);
+}
+
+
 static void
 ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
     const ngx_http_autodiscover_proto_t *p)
@@ -168,6 +180,15 @@ ngx_http_autodiscover_outlook_protocol(ngx_http_autodiscover_out_t *out,
 
     s = p->str;
     n = p->num;
+
+    /* rendered with the configuration, when every hole has its value */
+
+    if (p->conf != NULL
+        && ngx_http_autodiscover_out_template(out, p->conf->outlook, p)
+           == NGX_OK)
+    {
+        return;
+    }
 
     ngx_http_autodiscover_out_tag(out, 3, "<Protocol>");
     ngx_http_autodiscover_out_element(out, 4, "Type",

@@ -52,6 +52,8 @@ typedef struct {
 
 static ngx_int_t ngx_http_autodiscover_parse_addr(ngx_str_t *value,
     ngx_int_t *num);
+static ngx_int_t ngx_http_autodiscover_eval(ngx_http_request_t *r,
+    ngx_http_autodiscover_value_t *v, ngx_str_t *str);
 static ngx_int_t ngx_http_autodiscover_value(ngx_http_request_t *r,
     ngx_http_autodiscover_value_t *v, ngx_http_autodiscover_field_t *field,
     ngx_str_t *str, ngx_int_t *num);
@@ -61,6 +63,8 @@ static ngx_int_t ngx_http_autodiscover_evaluate_protocols(
 static ngx_int_t ngx_http_autodiscover_evaluate_protocol(
     ngx_http_request_t *r, ngx_http_autodiscover_proto_conf_t *pc,
     ngx_http_autodiscover_proto_t *p, ngx_http_autodiscover_taken_t *taken);
+static void ngx_http_autodiscover_protocol_defaults(
+    ngx_http_autodiscover_proto_t *p);
 static ngx_int_t ngx_http_autodiscover_default_port(ngx_int_t type,
     ngx_int_t tls);
 static void ngx_http_autodiscover_url_host(ngx_http_autodiscover_proto_t *p);
@@ -634,7 +638,7 @@ ngx_http_autodiscover_served(ngx_http_request_t *r,
     v = alcf->account[NGX_HTTP_AUTODISCOVER_A_SERVE];
 
     if (v != NULL) {
-        if (ngx_http_complex_value(r, &v->cv, &serve) != NGX_OK) {
+        if (ngx_http_autodiscover_eval(r, v, &serve) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -658,21 +662,43 @@ ngx_http_autodiscover_evaluate(ngx_http_request_t *r,
     ngx_http_autodiscover_loc_conf_t *alcf, ngx_http_autodiscover_ctx_t *ctx,
     ngx_uint_t rules)
 {
-    ngx_int_t                         rc;
-    ngx_uint_t                        i;
-    ngx_http_autodiscover_service_t  *svc;
+    ngx_int_t                              rc;
+    ngx_uint_t                             i, k;
+    ngx_http_autodiscover_service_t       *svc;
+    ngx_http_autodiscover_account_base_t  *base;
 
     svc = &ctx->service;
+    base = alcf->account_base;
 
-    for (i = NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE;
-         i < NGX_HTTP_AUTODISCOVER_A_COUNT;
-         i++)
-    {
-        rc = ngx_http_autodiscover_value(r, alcf->account[i],
-                                         &ngx_http_autodiscover_account[i],
-                                         &svc->str[i], &svc->num[i]);
-        if (rc != NGX_OK) {
-            return rc;
+    if (base != NULL) {
+        /* the literals, as the configuration was read; then the variables */
+
+        ngx_memcpy(svc->str, base->str, sizeof(svc->str));
+        ngx_memcpy(svc->num, base->num, sizeof(svc->num));
+
+        for (k = 0; k < base->nvars; k++) {
+            i = base->vars[k];
+
+            rc = ngx_http_autodiscover_value(r, alcf->account[i],
+                                             &ngx_http_autodiscover_account[i],
+                                             &svc->str[i], &svc->num[i]);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+        }
+
+    } else {
+
+        for (i = NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE;
+             i < NGX_HTTP_AUTODISCOVER_A_COUNT;
+             i++)
+        {
+            rc = ngx_http_autodiscover_value(r, alcf->account[i],
+                                             &ngx_http_autodiscover_account[i],
+                                             &svc->str[i], &svc->num[i]);
+            if (rc != NGX_OK) {
+                return rc;
+            }
         }
     }
 
@@ -790,6 +816,52 @@ ngx_http_autodiscover_evaluate_protocols(ngx_http_request_t *r,
 }
 
 
+/*
+ * a location's account values, as ngx_http_autodiscover_evaluate() would
+ * set them from the literals; autodiscover_serve (A_SERVE) is not among
+ * them, and stays as the request's context had it, zero
+ */
+
+ngx_int_t
+ngx_http_autodiscover_prepare_account(ngx_conf_t *cf,
+    ngx_http_autodiscover_loc_conf_t *alcf)
+{
+    ngx_uint_t                             i;
+    ngx_http_autodiscover_value_t         *v;
+    ngx_http_autodiscover_account_base_t  *base;
+
+    base = ngx_pcalloc(cf->pool, sizeof(ngx_http_autodiscover_account_base_t));
+    if (base == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = NGX_HTTP_AUTODISCOVER_A_ACCOUNT_TYPE;
+         i < NGX_HTTP_AUTODISCOVER_A_COUNT;
+         i++)
+    {
+        v = alcf->account[i];
+
+        base->num[i] = NGX_CONF_UNSET;
+
+        if (v == NULL) {
+            continue;
+        }
+
+        if (v->cv.lengths != NULL) {
+            base->vars[base->nvars++] = i;
+            continue;
+        }
+
+        base->str[i] = v->cv.value;
+        base->num[i] = v->num;
+    }
+
+    alcf->account_base = base;
+
+    return NGX_OK;
+}
+
+
 /* a protocol's literals are taken once, when the configuration is read */
 
 void
@@ -799,6 +871,9 @@ ngx_http_autodiscover_prepare_protocol(ngx_http_autodiscover_proto_conf_t *pc)
     ngx_http_autodiscover_value_t  *v;
 
     pc->nvars = 0;
+    pc->outlook = NULL;
+    pc->autoconfig = NULL;
+    pc->base.conf = NULL;
 
     for (f = 0; f < NGX_HTTP_AUTODISCOVER_F_COUNT; f++) {
         v = pc->value[f];
@@ -826,13 +901,14 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
     ngx_http_autodiscover_proto_conf_t *pc, ngx_http_autodiscover_proto_t *p,
     ngx_http_autodiscover_taken_t *taken)
 {
-    ngx_int_t                       rc, auth, type, num;
+    ngx_int_t                       rc, type, num;
     ngx_uint_t                      f, i, k;
     ngx_http_autodiscover_value_t  *v;
 
     /* the literals, as the configuration was read; then the variables */
 
     *p = pc->base;
+    p->conf = pc;
 
     for (i = 0; i < pc->nvars; i++) {
         f = pc->vars[i];
@@ -915,7 +991,20 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
         }
     }
 
-    /* the defaults, so that every renderer gets the same answer */
+    ngx_http_autodiscover_protocol_defaults(p);
+
+    return NGX_OK;
+}
+
+
+/* the defaults, so that every renderer gets the same answer */
+
+static void
+ngx_http_autodiscover_protocol_defaults(ngx_http_autodiscover_proto_t *p)
+{
+    ngx_int_t  auth, type;
+
+    type = p->num[NGX_HTTP_AUTODISCOVER_F_TYPE];
 
     if (p->num[NGX_HTTP_AUTODISCOVER_F_TLS] == NGX_CONF_UNSET) {
         p->num[NGX_HTTP_AUTODISCOVER_F_TLS] = NGX_HTTP_AUTODISCOVER_TLS_SSL;
@@ -953,8 +1042,67 @@ ngx_http_autodiscover_evaluate_protocol(ngx_http_request_t *r,
     if (p->num[NGX_HTTP_AUTODISCOVER_F_DOMAIN_REQUIRED] == NGX_CONF_UNSET) {
         p->num[NGX_HTTP_AUTODISCOVER_F_DOMAIN_REQUIRED] = 0;
     }
+}
 
-    return NGX_OK;
+
+/*
+ * a mail protocol whose type and every number are literal, and whose
+ * variables are only its server, login and domain name, is rendered for
+ * Outlook and autoconfig now, with holes for those three; a request whose
+ * values for them are all set gets the pieces and its values, escaped
+ */
+
+ngx_int_t
+ngx_http_autodiscover_template_protocol(ngx_conf_t *cf,
+    ngx_http_autodiscover_proto_conf_t *pc)
+{
+    u_char                         hole[NGX_HTTP_AUTODISCOVER_F_COUNT][2];
+    ngx_int_t                      type;
+    ngx_uint_t                     i, f;
+    ngx_http_autodiscover_proto_t  p;
+
+    type = pc->base.num[NGX_HTTP_AUTODISCOVER_F_TYPE];
+
+    if (type == NGX_CONF_UNSET || ngx_http_autodiscover_url_type(type)
+        || type == NGX_HTTP_AUTODISCOVER_JMAP)
+    {
+        return NGX_OK;
+    }
+
+    p = pc->base;
+
+    for (i = 0; i < pc->nvars; i++) {
+        f = pc->vars[i];
+
+        if (f != NGX_HTTP_AUTODISCOVER_F_SERVER
+            && f != NGX_HTTP_AUTODISCOVER_F_LOGIN
+            && f != NGX_HTTP_AUTODISCOVER_F_DOMAIN_NAME)
+        {
+            return NGX_OK;
+        }
+
+        /* a byte no checked text has, and the field */
+
+        hole[f][0] = '\x01';
+        hole[f][1] = (u_char) ('A' + f);
+
+        p.str[f].data = hole[f];
+        p.str[f].len = 2;
+    }
+
+    if (p.str[NGX_HTTP_AUTODISCOVER_F_SERVER].len == 0) {
+        return NGX_OK;
+    }
+
+    p.str[NGX_HTTP_AUTODISCOVER_F_TYPE] = ngx_http_autodiscover_types[type];
+
+    ngx_http_autodiscover_protocol_defaults(&p);
+
+    if (ngx_http_autodiscover_outlook_template(cf, pc, &p) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_autodiscover_autoconfig_template(cf, pc, &p);
 }
 
 
@@ -1086,7 +1234,7 @@ ngx_http_autodiscover_value(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (ngx_http_complex_value(r, &v->cv, str) != NGX_OK) {
+    if (ngx_http_autodiscover_eval(r, v, str) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -1101,6 +1249,36 @@ ngx_http_autodiscover_value(ngx_http_request_t *r,
                       field->expect);
         return NGX_DECLINED;
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * a value with variables, as ngx_http_complex_value() gives it; one that
+ * is only a variable is that variable's value, flushed as the script
+ * engine would, not copied
+ */
+
+static ngx_int_t
+ngx_http_autodiscover_eval(ngx_http_request_t *r,
+    ngx_http_autodiscover_value_t *v, ngx_str_t *str)
+{
+    ngx_http_variable_value_t  *vv;
+
+    if (v->index == NGX_ERROR) {
+        return ngx_http_complex_value(r, &v->cv, str);
+    }
+
+    vv = ngx_http_get_flushed_variable(r, v->index);
+
+    if (vv == NULL || vv->not_found || vv->len == 0) {
+        ngx_str_set(str, "");
+        return NGX_OK;
+    }
+
+    str->data = vv->data;
+    str->len = vv->len;
 
     return NGX_OK;
 }

@@ -18,6 +18,12 @@
  */
 
 
+/* a letter or a digit, the most of any address and domain */
+
+#define ngx_http_autodiscover_is_alnum(c)                                     \
+    (ngx_http_autodiscover_alnum[(c) >> 5] & (1U << ((c) & 0x1f)))
+
+
 static ngx_str_t  ngx_http_autodiscover_unloggable = ngx_string("(...)");
 
 static u_char  ngx_http_autodiscover_hex[] = "0123456789abcdef";
@@ -44,6 +50,19 @@ static uint32_t  ngx_http_autodiscover_atext[] = {
 };
 
 
+static uint32_t  ngx_http_autodiscover_alnum[] = {
+    0x00000000,
+    0x03ff0000, /* 9876543210 */
+    0x07fffffe, /* Z-A */
+    0x07fffffe, /* z-a */
+    0x00000000,
+    0x00000000,
+    0x00000000,
+    0x00000000
+};
+
+
+
 /*
  * local@domain: a dot-atom local part of up to 64 bytes (UTF-8 allowed),
  * a host name of up to 253 bytes, 254 in all
@@ -68,6 +87,11 @@ ngx_http_autodiscover_check_address(ngx_str_t *addr, ngx_int_t *at)
     }
 
     while (p < last && *p != '@') {
+
+        if (ngx_http_autodiscover_is_alnum(*p)) {
+            p++;
+            continue;
+        }
 
         if (*p >= 0x80) {
             c = ngx_http_autodiscover_utf8(&p, last);
@@ -114,6 +138,18 @@ ngx_http_autodiscover_check_domain(u_char *p, u_char *last)
     label = p;
 
     while (p < last) {
+
+        if (ngx_http_autodiscover_is_alnum(*p)) {
+            do {
+                p++;
+            } while (p < last && ngx_http_autodiscover_is_alnum(*p));
+
+            if (p - label > 63) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
 
         if (*p == '.') {
             if (p == label || p[-1] == '-' || p + 1 == last) {
@@ -171,9 +207,28 @@ ngx_http_autodiscover_check_text(ngx_str_t *value)
 {
     u_char    *p, *last;
     uint32_t   c;
+    uint64_t   w;
 
     p = value->data;
     last = p + value->len;
+
+    /*
+     * eight bytes at a time while they are all printable ASCII: no byte
+     * has its high bit set, none is below 0x20 (no borrow), none is 0x7f
+     * (no carry into the high bit); anything else byte by byte
+     */
+
+    while (last - p >= 8) {
+        ngx_memcpy(&w, p, 8);
+
+        if ((w | (w - 0x2020202020202020ULL) | (w + 0x0101010101010101ULL))
+            & 0x8080808080808080ULL)
+        {
+            break;
+        }
+
+        p += 8;
+    }
 
     while (p < last) {
 

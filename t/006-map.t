@@ -248,3 +248,25 @@ $::HEAD
       . qq{      </Protocol>\n}
   } [ 'IMAP', 993 ], [ 'POP3', 995 ], [ 'SMTP', 465 ])
 . $::TAIL
+
+
+
+=== TEST 8: an entry rendered with the configuration: the values of its holes escaped, an empty login rendered without its line
+--- http_config
+map $autodiscover_email $login {
+    default           $autodiscover_email;
+    amp@example.com   "a&b<c>'\"";
+    none@example.com  "";
+}
+map $autodiscover_domain $imap_host {
+    default           imap.example.com;
+}
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=$imap_host login=$login;
+--- request eval
+[main::post('amp@example.com'), main::post('none@example.com'),
+ main::post('x@example.com')]
+--- response_body eval
+[main::imap('imap.example.com', 'a&amp;b&lt;c&gt;&apos;&quot;'),
+ main::imap('imap.example.com', 'X') =~ s{ *<LoginName>X</LoginName>\n}{}r,
+ main::imap('imap.example.com', 'x@example.com')]

@@ -398,3 +398,27 @@ autodiscover_provider_domains example.com *.example.com;
 GET /
 --- error_log
 "autodiscover_provider_domains" takes domain names, not "*.example.com" in
+
+
+
+=== TEST 23: a server entry rendered with the configuration: its holes escaped, an empty login giving the address
+--- http_config
+map $autodiscover_email $login {
+    default           $autodiscover_email;
+    amp@example.com   "a&b<c>";
+    none@example.com  "";
+}
+map $autodiscover_domain $imap_host {
+    default           imap.example.com;
+}
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=$imap_host login=$login;
+autodiscover_protocol SMTP server=smtp.example.com port=587 tls=starttls
+                      login=$login;
+--- request eval
+["GET /mail/config-v1.1.xml?emailaddress=amp%40example.com",
+ "GET /mail/config-v1.1.xml?emailaddress=none%40example.com",
+ "GET /mail/config-v1.1.xml?emailaddress=x%40example.com"]
+--- response_body eval
+[main::imap_smtp('a&amp;b&lt;c&gt;'), main::imap_smtp('none@example.com'),
+ main::imap_smtp('x@example.com')]
