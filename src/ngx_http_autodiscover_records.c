@@ -995,7 +995,11 @@ ngx_http_autodiscover_record_data(ngx_http_request_t *r,
         p = ngx_sprintf(p, "%ui %ui %i ", priority, weight, port);
     }
 
-    p = ngx_cpymem(p, host->data, host->len);
+    /* the root: no bytes to copy, and host->data may be NULL */
+
+    if (host->len) {
+        p = ngx_cpymem(p, host->data, host->len);
+    }
 
     if (host->len == 0 || host->data[host->len - 1] != '.') {
         *p++ = '.';
