@@ -256,6 +256,14 @@ ngx_http_autodiscover_records_check(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    /*
+     * a client that goes away ends the request at once (as limit_req
+     * does while it delays), and the pool's cleanups close the DNS
+     * socket and the probes' connections
+     */
+
+    r->read_event_handler = ngx_http_test_reading;
+
     return NGX_DONE;
 }
 
