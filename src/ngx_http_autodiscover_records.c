@@ -87,14 +87,15 @@ static ngx_http_autodiscover_srv_t  ngx_http_autodiscover_dav_srv[] = {
 
 /*
  * what record names a target: "A", "AAAA" or "CNAME", or NULL when it is
- * none of an IPv4 address, an IPv6 address and a host name
+ * none of an IPv4 address, an IPv6 address and an ASCII host name
  */
 
 char *
 ngx_http_autodiscover_records_target(ngx_str_t *target)
 {
+    ngx_uint_t  i;
 #if (NGX_HAVE_INET6)
-    u_char  addr6[16];
+    u_char      addr6[16];
 #endif
 
     if (target->len == 0) {
@@ -110,6 +111,14 @@ ngx_http_autodiscover_records_target(ngx_str_t *target)
         return "AAAA";
     }
 #endif
+
+    /* a CNAME's target is written as the DNS holds it: A-labels only */
+
+    for (i = 0; i < target->len; i++) {
+        if (target->data[i] >= 0x80) {
+            return NULL;
+        }
+    }
 
     if (ngx_http_autodiscover_check_domain(target->data,
                                            target->data + target->len)
