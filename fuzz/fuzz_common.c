@@ -37,6 +37,7 @@ static ngx_int_t fuzz_header_filter(ngx_http_request_t *r);
 static ngx_int_t fuzz_body_filter(ngx_http_request_t *r, ngx_chain_t *in);
 static void fuzz_check_xml(void);
 static void fuzz_check_json(void);
+static void fuzz_check_zone(void);
 static void fuzz_xml_error(void *ctx, const char *msg, ...);
 
 
@@ -617,6 +618,11 @@ fuzz_check_answer(ngx_http_request_t *r, ngx_int_t rc)
     {
         fuzz_check_json();
 
+    } else if (ct->len == sizeof("text/plain") - 1
+               && ngx_strncmp(ct->data, "text/plain", ct->len) == 0)
+    {
+        fuzz_check_zone();
+
     } else {
         fuzz_check_xml();
     }
@@ -724,6 +730,9 @@ typedef struct {
 
 
 static ngx_int_t fuzz_json_value(fuzz_json_t *j);
+static ngx_int_t fuzz_json_number(fuzz_json_t *j);
+static ngx_int_t fuzz_json_digits(fuzz_json_t *j);
+static ngx_int_t fuzz_json_literal(fuzz_json_t *j);
 
 
 static void
@@ -879,7 +888,96 @@ fuzz_json_value(fuzz_json_t *j)
         }
     }
 
-    /* numbers, true, false, null: the module writes none of them */
+    /* numbers (the records' TTL, ports, days) and the three literals */
+
+    j->depth--;
+
+    if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) {
+        return fuzz_json_number(j);
+    }
+
+    return fuzz_json_literal(j);
+}
+
+
+/* RFC 8259: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+
+static ngx_int_t
+fuzz_json_number(fuzz_json_t *j)
+{
+    if (j->p < j->last && *j->p == '-') {
+        j->p++;
+    }
+
+    if (j->p >= j->last || *j->p < '0' || *j->p > '9') {
+        return NGX_ERROR;
+    }
+
+    if (*j->p++ != '0') {
+        while (j->p < j->last && *j->p >= '0' && *j->p <= '9') {
+            j->p++;
+        }
+    }
+
+    if (j->p < j->last && *j->p == '.') {
+        j->p++;
+
+        if (fuzz_json_digits(j) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (j->p < j->last && (*j->p == 'e' || *j->p == 'E')) {
+        j->p++;
+
+        if (j->p < j->last && (*j->p == '+' || *j->p == '-')) {
+            j->p++;
+        }
+
+        if (fuzz_json_digits(j) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* one digit or more */
+
+static ngx_int_t
+fuzz_json_digits(fuzz_json_t *j)
+{
+    const u_char  *start;
+
+    start = j->p;
+
+    while (j->p < j->last && *j->p >= '0' && *j->p <= '9') {
+        j->p++;
+    }
+
+    return (j->p > start) ? NGX_OK : NGX_ERROR;
+}
+
+
+static ngx_int_t
+fuzz_json_literal(fuzz_json_t *j)
+{
+    size_t       len;
+    ngx_uint_t   i;
+
+    static const char  *literals[] = { "true", "false", "null" };
+
+    for (i = 0; i < sizeof(literals) / sizeof(literals[0]); i++) {
+        len = ngx_strlen(literals[i]);
+
+        if ((size_t) (j->last - j->p) >= len
+            && ngx_strncmp(j->p, literals[i], len) == 0)
+        {
+            j->p += len;
+            return NGX_OK;
+        }
+    }
 
     return NGX_ERROR;
 }
@@ -905,6 +1003,33 @@ fuzz_check_json(void)
 
     if (j.p != j.last) {
         fuzz_fail("trailing bytes after the JSON value");
+    }
+}
+
+
+/*
+ * a zone-file fragment (autodiscover_records): whole lines of printable
+ * ASCII, so that nothing of a request starts a record of its own
+ */
+
+static void
+fuzz_check_zone(void)
+{
+    size_t   i;
+    u_char   c;
+
+    if (fuzz_answer.body_len == 0
+        || fuzz_answer.body[fuzz_answer.body_len - 1] != '\n')
+    {
+        fuzz_fail("the zone text does not end with a whole line");
+    }
+
+    for (i = 0; i < fuzz_answer.body_len; i++) {
+        c = fuzz_answer.body[i];
+
+        if (c != '\n' && (c < 0x20 || c > 0x7e)) {
+            fuzz_fail("byte 0x%02x at %zu of the zone text", c, i);
+        }
     }
 }
 

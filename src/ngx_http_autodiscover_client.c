@@ -691,6 +691,12 @@ ngx_http_autodiscover_client_url_ok(ngx_str_t *url)
 {
     u_char  *p, *last;
 
+    /* an empty URL (its data may be NULL) has no byte to refuse */
+
+    if (url->len == 0) {
+        return NGX_OK;
+    }
+
     last = url->data + url->len;
 
     for (p = url->data; p < last; p++) {

@@ -87,14 +87,15 @@ static ngx_http_autodiscover_srv_t  ngx_http_autodiscover_dav_srv[] = {
 
 /*
  * what record names a target: "A", "AAAA" or "CNAME", or NULL when it is
- * none of an IPv4 address, an IPv6 address and a host name
+ * none of an IPv4 address, an IPv6 address and an ASCII host name
  */
 
 char *
 ngx_http_autodiscover_records_target(ngx_str_t *target)
 {
+    ngx_uint_t  i;
 #if (NGX_HAVE_INET6)
-    u_char  addr6[16];
+    u_char      addr6[16];
 #endif
 
     if (target->len == 0) {
@@ -110,6 +111,14 @@ ngx_http_autodiscover_records_target(ngx_str_t *target)
         return "AAAA";
     }
 #endif
+
+    /* a CNAME's target is written as the DNS holds it: A-labels only */
+
+    for (i = 0; i < target->len; i++) {
+        if (target->data[i] >= 0x80) {
+            return NULL;
+        }
+    }
 
     if (ngx_http_autodiscover_check_domain(target->data,
                                            target->data + target->len)
@@ -255,6 +264,14 @@ ngx_http_autodiscover_records_check(ngx_http_request_t *r,
     {
         return NGX_ERROR;
     }
+
+    /*
+     * a client that goes away ends the request at once (as limit_req
+     * does while it delays), and the pool's cleanups close the DNS
+     * socket and the probes' connections
+     */
+
+    r->read_event_handler = ngx_http_test_reading;
 
     return NGX_DONE;
 }
@@ -995,7 +1012,11 @@ ngx_http_autodiscover_record_data(ngx_http_request_t *r,
         p = ngx_sprintf(p, "%ui %ui %i ", priority, weight, port);
     }
 
-    p = ngx_cpymem(p, host->data, host->len);
+    /* the root: no bytes to copy, and host->data may be NULL */
+
+    if (host->len) {
+        p = ngx_cpymem(p, host->data, host->len);
+    }
 
     if (host->len == 0 || host->data[host->len - 1] != '.') {
         *p++ = '.';

@@ -336,7 +336,8 @@ ngx_int_t
 ngx_http_autodiscover_read_records_request(ngx_http_request_t *r,
     ngx_http_autodiscover_ctx_t *ctx)
 {
-    ngx_str_t  value;
+    ngx_str_t   value;
+    ngx_uint_t  i;
 
     if (ngx_http_arg(r, (u_char *) "format", 6, &value) == NGX_OK) {
 
@@ -376,6 +377,21 @@ ngx_http_autodiscover_read_records_request(ngx_http_request_t *r,
 
     if (ngx_http_autodiscover_unescape(r, &value) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    /*
+     * the DNS holds a name's A-labels (xn--...): a U-label in a zone file
+     * is a name no client asks for
+     */
+
+    for (i = 0; i < value.len; i++) {
+        if (value.data[i] >= 0x80) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "autodiscover: records domain \"%V\" is not "
+                          "ASCII: ask with its A-labels (xn--)",
+                          ngx_http_autodiscover_loggable(r, &value));
+            return NGX_DECLINED;
+        }
     }
 
     return ngx_http_autodiscover_set_domain(r, ctx, &value, 0);

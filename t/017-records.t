@@ -281,3 +281,24 @@ _caldavs._tcp.example.com.      3600 IN TXT \"path=/dav/\" ; autodiscover_protoc
 ",
 '{"domain":"example.com","ttl":3600,"records":[{"name":"autodiscover.example.com.","type":"CNAME","data":"mail.example.net.","for":"autodiscover"},{"name":"_autodiscover._tcp.example.com.","type":"SRV","data":"0 1 443 mail.example.net.","for":"autodiscover"},{"name":"_imaps._tcp.example.com.","type":"SRV","data":"10 1 993 192.0.2.1.","for":"autodiscover_protocol","error":"the target is an address, and an SRV target must be a host name"},{"name":"_imap._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_pop3s._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_pop3._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_submissions._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_submission._tcp.example.com.","type":"SRV","data":"0 0 0 .","for":"not offered"},{"name":"_caldavs._tcp.example.com.","type":"SRV","data":"0 1 8443 2001:db8::5.","for":"autodiscover_protocol","error":"the target is an address, and an SRV target must be a host name"},{"name":"_caldavs._tcp.example.com.","type":"TXT","data":"path=/dav/","for":"autodiscover_protocol"}]}
 ']
+
+
+
+=== TEST 16: a domain in U-labels: 400, logged escaped (a zone holds A-labels, xn--)
+--- request
+GET /records?domain=b%C3%BCcher.example.com
+--- error_code: 400
+--- error_log
+autodiscover: records domain "b\xc3\xbccher.example.com" is not ASCII: ask with its A-labels (xn--)
+
+
+
+=== TEST 17: a target in U-labels: 500, logged escaped
+--- config
+location = /autodiscover/autodiscover.xml { autodiscover; }
+location = /records { autodiscover_records target=$arg_t; }
+--- request
+GET /records?domain=example.com&t=m%C3%A4il.example.net
+--- error_code: 500
+--- error_log
+autodiscover: records target "m%C3%A4il.example.net" is neither a host name nor an IP address

@@ -6,6 +6,7 @@
 use lib 't/inc';
 use AD;
 use File::Temp qw(tempdir);
+use IO::Socket::INET;
 use Test::Nginx::Socket 'no_plan';
 
 repeat_each(1);
@@ -20,6 +21,13 @@ our $DNS = ($ENV{TEST_NGINX_PORT} || $ENV{TEST_NGINX_SERVER_PORT} || 1984)
            + 7;
 # a port where nothing answers: the kernel refuses the datagram
 our $DEAD = $DNS + 1;
+
+# a DNS server that reads nothing and never answers: the same port on
+# another loopback address, a socket of this process that no one reads
+our $SILENT = IO::Socket::INET->new(Proto => 'udp',
+                                    LocalAddr => '127.0.0.3',
+                                    LocalPort => $DNS)
+    or die "cannot bind 127.0.0.3:$DNS/udp: $!\n";
 
 our $TMP = tempdir(CLEANUP => 1);
 
@@ -195,3 +203,61 @@ GET /records?domain=example.com&check=yes%0A
 --- error_code: 400
 --- error_log
 autodiscover: check "yes%0A" is neither "0" nor "1"
+
+
+
+=== TEST 7: a DNS server that never answers: "no answer" after resolver_timeout, the socket closed
+--- config eval
+"location = /autodiscover/autodiscover.xml { autodiscover; }
+location = /records {
+    resolver 127.0.0.3:$main::DNS;
+    resolver_timeout 1s;
+    autodiscover_records target=mail.example.net;
+}"
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com;
+--- request
+GET /records?domain=example.com&check=1&format=json
+--- response_body_filters eval
+sub { CORE::join('', map { "$_\n" } $_[0] =~ /"status":"[^"]*"/g) }
+--- response_body
+"status":"no answer"
+"status":"no answer"
+"status":"no answer"
+"status":"no answer"
+"status":"no answer"
+"status":"no answer"
+"status":"no answer"
+"status":"no answer"
+--- error_log
+autodiscover: 9 of the DNS queries got no answer in time
+--- no_error_log
+[error]
+[alert]
+
+
+
+=== TEST 8: the client goes away while the DNS is asked: the request ends at once, its socket closed
+--- config eval
+"location = /autodiscover/autodiscover.xml { autodiscover; }
+location = /records {
+    resolver 127.0.0.3:$main::DNS;
+    resolver_timeout 5s;
+    autodiscover_records target=mail.example.net;
+}"
+--- http_config
+autodiscover_domains example.com;
+autodiscover_protocol IMAP server=imap.example.com;
+--- request
+GET /records?domain=example.com&check=1
+--- timeout: 0.5
+--- abort
+--- ignore_response
+--- wait: 0.5
+--- error_log
+client prematurely closed connection
+--- no_error_log
+got no answer in time
+[error]
+[alert]

@@ -6,6 +6,7 @@
 use lib 't/inc';
 use AD;
 use File::Temp qw(tempdir);
+use IO::Socket::INET;
 use Test::Nginx::Socket 'no_plan';
 
 repeat_each(1);
@@ -17,6 +18,14 @@ our $DNS = $PORT + 9;
 our $TLS = $PORT + 10;
 
 our $PKI = tempdir(CLEANUP => 1);
+
+# a host that takes the connection and never answers the handshake: a
+# socket of this process listening on another loopback address, whose
+# connections the kernel completes and no one accepts
+our $SILENT = IO::Socket::INET->new(Listen => 16, ReuseAddr => 1,
+                                    LocalAddr => '127.0.0.3',
+                                    LocalPort => $TLS)
+    or die "cannot listen on 127.0.0.3:$TLS: $!\n";
 
 sub openssl {
     system("openssl @_ >/dev/null 2>&1") == 0
@@ -69,10 +78,14 @@ system($dnsmasq, "--port=$DNS", '--listen-address=127.0.0.1',
        '--bind-interfaces', '--no-resolv', '--no-hosts',
        '--conf-file=/dev/null', "--pid-file=$PKI/dnsmasq.pid",
        '--local=/example.com/', '--local=/example.org/',
+       '--local=/example.net/',
        '--host-record=autodiscover.example.com,127.0.0.1',
        '--host-record=autoconfig.example.com,127.0.0.1',
        '--host-record=ua-auto-config.example.com,127.0.0.1',
        '--host-record=autodiscover.example.org,127.0.0.2',
+       # silent; plain HTTP, no TLS
+       '--host-record=autodiscover.example.net,127.0.0.3',
+       '--host-record=autoconfig.example.net,127.0.0.4',
        ) == 0
     or die "dnsmasq did not start (Debian package dnsmasq-base)\n";
 
@@ -85,7 +98,7 @@ END {
 
 # the HTTPS names on one port, a certificate each by SNI
 our $HTTP = <<"_EOC_";
-autodiscover_domains example.com example.org;
+autodiscover_domains example.com example.org example.net;
 autodiscover_protocol IMAP server=imap.example.com;
 server {
     listen 127.0.0.1:$TLS ssl;
@@ -104,6 +117,10 @@ server {
     server_name ua-auto-config.example.com;
     ssl_certificate $PKI/self.pem;
     ssl_certificate_key $PKI/self.key;
+}
+server {
+    listen 127.0.0.4:$TLS;
+    return 200;
 }
 _EOC_
 
@@ -210,3 +227,49 @@ location = /records { autodiscover_records target=mail.example.net trusted=/none
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*SSL_CTX_load_verify_locations\("\/nonexistent\/ca\.pem"\) failed/
+
+
+
+=== TEST 5: a host that never answers the handshake; a host that does not speak TLS
+--- config eval
+"location = /autodiscover/autodiscover.xml { autodiscover; }
+location = /mail/config-v1.1.xml { autodiscover_autoconfig; }
+location = /records {
+    resolver 127.0.0.1:$main::DNS;
+    resolver_timeout 1s;
+    autodiscover_records target=127.0.0.1 https_port=$main::TLS;
+}"
+--- request
+GET /records?domain=example.net&check=1
+--- response_body_filters eval
+\&main::names
+--- response_body
+autodiscover.example.net. 3600 IN A 127.0.0.1 ; autodiscover ; different: 127.0.0.3 ; certificate: timed out
+autoconfig.example.net. 3600 IN A 127.0.0.1 ; autodiscover_autoconfig ; different: 127.0.0.4 ; certificate: no TLS handshake
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 6: the client goes away while a handshake waits: the request ends at once, the connection closed
+--- config eval
+"location = /autodiscover/autodiscover.xml { autodiscover; }
+location = /records {
+    resolver 127.0.0.1:$main::DNS;
+    resolver_timeout 5s;
+    autodiscover_records target=127.0.0.1 https_port=$main::TLS;
+}"
+--- request
+GET /records?domain=example.net&check=1
+--- timeout: 0.5
+--- abort
+--- ignore_response
+--- wait: 0.5
+--- error_log
+client prematurely closed connection
+--- no_error_log
+[error]
+[alert]
+[crit]

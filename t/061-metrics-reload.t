@@ -12,8 +12,19 @@ use IO::Socket::INET;
 use Test::More;
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
-my $modules = $ENV{TEST_NGINX_LOAD_MODULES}
-    or plan skip_all => 'TEST_NGINX_LOAD_MODULES is not set';
+# the module's .so, or none when it is compiled in (make test-asan's
+# nginx, built with --add-module=<this checkout>)
+my $modules = $ENV{TEST_NGINX_LOAD_MODULES};
+
+if (!$modules) {
+    my $built = `$nginx -V 2>&1`;
+
+    (grep { -f "$_/ngx_http_autodiscover_module.c" }
+          $built =~ /--add-module=(\S+)/g)
+        or plan skip_all => 'TEST_NGINX_LOAD_MODULES is not set and '
+                          . 'the module is not compiled in';
+    $modules = '';
+}
 
 my $probe = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
                                   LocalPort => 0, ReuseAddr => 1)
