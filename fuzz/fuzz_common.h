@@ -18,6 +18,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_autodiscover.h"
+#include "ngx_http_autodiscover_render.h"
 
 
 /* what the fake filters kept of one answer */

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_autodiscover.h"
+#include "ngx_http_autodiscover_render.h"
 
 
 static u_char *ngx_http_autodiscover_out_reserve(

@@ -10,6 +10,7 @@
 #include <ngx_sha1.h>
 
 #include "ngx_http_autodiscover.h"
+#include "ngx_http_autodiscover_render.h"
 
 
 /*

@@ -11,6 +11,7 @@
 #include <openssl/sha.h>
 
 #include "ngx_http_autodiscover.h"
+#include "ngx_http_autodiscover_render.h"
 
 
 /*
