@@ -288,7 +288,6 @@ ngx_http_autodiscover_records_checked(ngx_http_request_t *r)
 {
 #if (NGX_HTTP_SSL)
     u_char                             *p;
-    ngx_int_t                           rc;
     ngx_str_t                          *a;
     ngx_uint_t                          i;
     ngx_array_t                        *probes;
@@ -305,7 +304,9 @@ ngx_http_autodiscover_records_checked(ngx_http_request_t *r)
     alcf = ctx->conf;
     rec = ctx->records->elts;
 
-    probes = ngx_array_create(r->pool, 4,
+    /* room for every record: the array never moves, records point in */
+
+    probes = ngx_array_create(r->pool, ctx->records->nelts,
                               sizeof(ngx_http_autodiscover_probe_t));
     if (probes == NULL) {
         goto failed;
@@ -356,23 +357,8 @@ ngx_http_autodiscover_records_checked(ngx_http_request_t *r)
         ngx_memcpy(p, rec[i].name.data, probe->host.len);
         p[probe->host.len] = '\0';
         probe->host.data = p;
-    }
 
-    /* the array is complete: the records point into it */
-
-    probe = probes->elts;
-
-    for (i = 0; i < probes->nelts; i++) {
-        for (rc = 0; (ngx_uint_t) rc < ctx->records->nelts; rc++) {
-            if (rec[rc].addr && rec[rc].probe == NULL
-                && rec[rc].name.len == probe[i].host.len + 1
-                && ngx_strncmp(rec[rc].name.data, probe[i].host.data,
-                               probe[i].host.len) == 0)
-            {
-                rec[rc].probe = &probe[i];
-                break;
-            }
-        }
+        rec[i].probe = probe;
     }
 
     if (probes->nelts) {

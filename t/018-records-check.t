@@ -31,39 +31,27 @@ our $SILENT = IO::Socket::INET->new(Proto => 'udp',
 
 our $TMP = tempdir(CLEANUP => 1);
 
-my $dnsmasq = -x '/usr/sbin/dnsmasq' ? '/usr/sbin/dnsmasq' : 'dnsmasq';
-
-system($dnsmasq, "--port=$DNS", '--listen-address=127.0.0.1',
-       '--bind-interfaces', '--no-resolv', '--no-hosts',
-       '--conf-file=/dev/null', "--pid-file=$TMP/dnsmasq.pid",
-       '--local=/example.com/',
-       # right
-       '--host-record=mail.example.net,127.0.0.10',
-       '--cname=autodiscover.example.com,mail.example.net',
-       '--srv-host=_autodiscover._tcp.example.com,mail.example.net,443,0,1',
-       '--srv-host=_imaps._tcp.example.com,imap.example.com,993,10,1',
-       '--srv-host=_imap._tcp.example.com',
-       '--srv-host=_pop3._tcp.example.com',
-       '--srv-host=_submissions._tcp.example.com',
-       '--txt-record=_caldavs._tcp.example.com,path=/dav/cal/',
-       '--host-record=autodiscover.a.example.com,127.0.0.7',
-       '--host-record=autodiscover.aaaa.example.com,0:0:0:0:0:0:0:1',
-       # wrong
-       '--host-record=old.example.net,127.0.0.11',
-       '--cname=autoconfig.example.com,old.example.net',
-       '--srv-host=_submission._tcp.example.com,smtp.example.com,25,10,1',
-       '--srv-host=_caldavs._tcp.example.com,dav.example.com,8443,0,1',
-       '--txt-record=_ua-auto-config.example.com,v=UAAC1; a=sha256; d=old',
-       # missing: _pop3s._tcp
-       ) == 0
-    or die "dnsmasq did not start (Debian package dnsmasq-base)\n";
-
-END {
-    if (open my $fh, '<', "$TMP/dnsmasq.pid") {
-        my $pid = <$fh>;
-        kill 'TERM', $pid if $pid && $pid =~ /^(\d+)$/;
-    }
-}
+AD::dnsmasq($DNS, $TMP,
+            '--local=/example.com/',
+            # right
+            '--host-record=mail.example.net,127.0.0.10',
+            '--cname=autodiscover.example.com,mail.example.net',
+            '--srv-host=_autodiscover._tcp.example.com,mail.example.net,443,0,1',
+            '--srv-host=_imaps._tcp.example.com,imap.example.com,993,10,1',
+            '--srv-host=_imap._tcp.example.com',
+            '--srv-host=_pop3._tcp.example.com',
+            '--srv-host=_submissions._tcp.example.com',
+            '--txt-record=_caldavs._tcp.example.com,path=/dav/cal/',
+            '--host-record=autodiscover.a.example.com,127.0.0.7',
+            '--host-record=autodiscover.aaaa.example.com,0:0:0:0:0:0:0:1',
+            # wrong
+            '--host-record=old.example.net,127.0.0.11',
+            '--cname=autoconfig.example.com,old.example.net',
+            '--srv-host=_submission._tcp.example.com,smtp.example.com,25,10,1',
+            '--srv-host=_caldavs._tcp.example.com,dav.example.com,8443,0,1',
+            '--txt-record=_ua-auto-config.example.com,v=UAAC1; a=sha256; d=old',
+            # missing: _pop3s._tcp
+            );
 
 our $HTTP = <<'_EOC_';
 autodiscover_domains example.com;

@@ -72,29 +72,17 @@ sub expires {
 
 our %EXPIRES = map { $_ => expires($_) } qw(right other self);
 
-my $dnsmasq = -x '/usr/sbin/dnsmasq' ? '/usr/sbin/dnsmasq' : 'dnsmasq';
-
-system($dnsmasq, "--port=$DNS", '--listen-address=127.0.0.1',
-       '--bind-interfaces', '--no-resolv', '--no-hosts',
-       '--conf-file=/dev/null', "--pid-file=$PKI/dnsmasq.pid",
-       '--local=/example.com/', '--local=/example.org/',
-       '--local=/example.net/',
-       '--host-record=autodiscover.example.com,127.0.0.1',
-       '--host-record=autoconfig.example.com,127.0.0.1',
-       '--host-record=ua-auto-config.example.com,127.0.0.1',
-       '--host-record=autodiscover.example.org,127.0.0.2',
-       # silent; plain HTTP, no TLS
-       '--host-record=autodiscover.example.net,127.0.0.3',
-       '--host-record=autoconfig.example.net,127.0.0.4',
-       ) == 0
-    or die "dnsmasq did not start (Debian package dnsmasq-base)\n";
-
-END {
-    if (open my $fh, '<', "$PKI/dnsmasq.pid") {
-        my $pid = <$fh>;
-        kill 'TERM', $pid if $pid && $pid =~ /^(\d+)$/;
-    }
-}
+AD::dnsmasq($DNS, $PKI,
+            '--local=/example.com/', '--local=/example.org/',
+            '--local=/example.net/',
+            '--host-record=autodiscover.example.com,127.0.0.1',
+            '--host-record=autoconfig.example.com,127.0.0.1',
+            '--host-record=ua-auto-config.example.com,127.0.0.1',
+            '--host-record=autodiscover.example.org,127.0.0.2',
+            # silent; plain HTTP, no TLS
+            '--host-record=autodiscover.example.net,127.0.0.3',
+            '--host-record=autoconfig.example.net,127.0.0.4',
+            );
 
 # the HTTPS names on one port, a certificate each by SNI
 our $HTTP = <<"_EOC_";

@@ -143,4 +143,41 @@ sub defaults {
     });
 }
 
+# dnsmasq(port, dir, option, ...): a dnsmasq on 127.0.0.1:port serving
+# only what the options say (Debian's dnsmasq-base), its pid file in dir;
+# it is stopped when the test file ends
+my @dnsmasq_pids;
+
+sub dnsmasq {
+    my ($port, $dir, @options) = @_;
+
+    my $bin = -x '/usr/sbin/dnsmasq' ? '/usr/sbin/dnsmasq' : 'dnsmasq';
+
+    system($bin, "--port=$port", '--listen-address=127.0.0.1',
+           '--bind-interfaces', '--no-resolv', '--no-hosts',
+           '--conf-file=/dev/null', "--pid-file=$dir/dnsmasq.pid",
+           @options) == 0
+        or die "dnsmasq did not start (Debian package dnsmasq-base)\n";
+
+    # its pid now: the directory may be gone by the time END runs
+    for (1 .. 100) {
+        if (open my $fh, '<', "$dir/dnsmasq.pid") {
+            my $pid = <$fh>;
+
+            if ($pid && $pid =~ /^(\d+)$/) {
+                push @dnsmasq_pids, $1;
+                return;
+            }
+        }
+
+        select(undef, undef, undef, 0.01);
+    }
+
+    die "dnsmasq wrote no pid file in $dir\n";
+}
+
+END {
+    kill 'TERM', @dnsmasq_pids if @dnsmasq_pids;
+}
+
 1;
