@@ -302,3 +302,21 @@ GET /records?domain=example.com&t=m%C3%A4il.example.net
 --- error_code: 500
 --- error_log
 autodiscover: records target "m%C3%A4il.example.net" is neither a host name nor an IP address
+
+
+
+=== TEST 18: https_port= out of range
+--- config
+location = /records { autodiscover_records target=mail.example.net https_port=65536; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "https_port=65536" in "autodiscover_records", it must be target=<host name or IP address>, ttl=<seconds>, https_port=<port> or trusted=<file> in \S+nginx\.conf:\d+/
+
+
+
+=== TEST 19: target= twice
+--- config
+location = /records { autodiscover_records target=a.example.net target=b.example.net; }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid parameter "target=b\.example\.net" in "autodiscover_records"/
